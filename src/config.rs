@@ -1,0 +1,241 @@
+//! `config.toml` -> [`Config`].
+//!
+//! Unknown keys are errors that name the key (FORMAT.md). `base_url` is split into the
+//! absolute URL and its path so that routes can join either.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostics::{suggest, Diagnostic};
+
+/// Site settings, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// Absolute base URL, always ending with `/`.
+    pub base_url: String,
+    /// The path part of `base_url`, starting and ending with `/`.
+    pub base_path: String,
+    /// Site description.
+    pub description: String,
+    /// Language tag for `<html lang>` and feeds.
+    pub language: String,
+    /// Theme folder name.
+    pub theme: String,
+    /// Reports per listing page.
+    pub paginate: usize,
+    /// Footer and feed disclaimer.
+    pub disclaimer: String,
+    /// Reports in each feed.
+    pub feed_limit: usize,
+    /// Whether raw HTML in Markdown bodies is passed through.
+    pub unsafe_html: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default = "default_paginate")]
+    paginate: toml::Spanned<i64>,
+    #[serde(default)]
+    disclaimer: String,
+    #[serde(default)]
+    feed: RawFeed,
+    #[serde(default)]
+    markdown: RawMarkdown,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    #[serde(default = "default_feed_limit")]
+    limit: toml::Spanned<i64>,
+}
+
+impl Default for RawFeed {
+    fn default() -> Self {
+        RawFeed {
+            limit: toml::Spanned::new(0..0, default_feed_limit_value()),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMarkdown {
+    #[serde(default)]
+    unsafe_html: bool,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_paginate() -> toml::Spanned<i64> {
+    toml::Spanned::new(0..0, 10)
+}
+fn default_feed_limit_value() -> i64 {
+    20
+}
+fn default_feed_limit() -> toml::Spanned<i64> {
+    toml::Spanned::new(0..0, default_feed_limit_value())
+}
+
+const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "paginate",
+    "disclaimer",
+    "feed",
+    "limit",
+    "markdown",
+    "unsafe_html",
+];
+
+/// Parses config.toml's text. `file` is the path shown in diagnostics.
+pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_diagnostic(file, text, 0, &e, CONFIG_KEYS)])?;
+    let mut errors = Vec::new();
+    let (base_url, base_path) = match split_base_url(&raw.base_url) {
+        Ok(parts) => parts,
+        Err(msg) => {
+            errors.push(Diagnostic::error(file, msg).at(text, text.find("base_url").unwrap_or(0)));
+            (String::new(), "/".into())
+        }
+    };
+    let positive = |v: &toml::Spanned<i64>, key: &str, errors: &mut Vec<Diagnostic>| -> usize {
+        if *v.get_ref() >= 1 {
+            *v.get_ref() as usize
+        } else {
+            errors.push(
+                Diagnostic::error(file, format!("`{key}` must be a whole number of at least 1, found `{}`", v.get_ref()))
+                    .at(text, v.span().start),
+            );
+            1
+        }
+    };
+    let paginate = positive(&raw.paginate, "paginate", &mut errors);
+    let feed_limit = positive(&raw.feed.limit, "feed.limit", &mut errors);
+    if raw.title.trim().is_empty() {
+        errors.push(Diagnostic::error(file, "`title` must not be empty"));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Config {
+        title: raw.title,
+        base_url,
+        base_path,
+        description: raw.description,
+        language: raw.language,
+        theme: raw.theme,
+        paginate,
+        disclaimer: raw.disclaimer,
+        feed_limit,
+        unsafe_html: raw.markdown.unsafe_html,
+    })
+}
+
+impl Config {
+    /// The same settings with another base URL (`--base-url`).
+    pub fn with_base_url(mut self, url: &str) -> Result<Config, String> {
+        let (base_url, base_path) = split_base_url(url)?;
+        self.base_url = base_url;
+        self.base_path = base_path;
+        Ok(self)
+    }
+}
+
+/// `https://host/sub` -> (`https://host/sub/`, `/sub/`).
+pub(crate) fn split_base_url(url: &str) -> Result<(String, String), String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`base_url` must start with http:// or https://, found `{url}`"))?;
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    if host.is_empty() || host.contains(|c: char| c.is_whitespace()) {
+        return Err(format!("`base_url` has no valid host: `{url}`"));
+    }
+    if path.contains(['?', '#', ' ']) {
+        return Err(format!("`base_url` must not carry a query, fragment or space: `{url}`"));
+    }
+    let mut base_path = path.to_string();
+    if !base_path.ends_with('/') {
+        base_path.push('/');
+    }
+    let scheme = &url[..url.len() - rest.len()];
+    Ok((format!("{scheme}{host}{base_path}"), base_path))
+}
+
+/// Turns a toml error into a diagnostic. `offset` is where the parsed text starts in the file.
+pub(crate) fn toml_diagnostic(file: &Path, file_text: &str, offset: usize, e: &toml::de::Error, known: &[&str]) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let mut d = Diagnostic::error(file, first_line(&message));
+    if let Some(span) = e.span() {
+        d = d.at(file_text, offset + span.start);
+    }
+    if let Some(name) = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()) {
+        d.message = format!("unknown field `{name}`");
+        if let Some(s) = suggest(name, known) {
+            d.message.push_str(&format!(", did you mean `{s}`?"));
+        } else if let Some(expected) = message.split(", expected ").nth(1) {
+            d = d.with_help(format!("expected {expected}"));
+        }
+    }
+    d
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_splits_into_url_and_path() {
+        for (input, url, path) in [
+            ("https://example.com", "https://example.com/", "/"),
+            ("https://example.com/", "https://example.com/", "/"),
+            ("https://host/reports-site", "https://host/reports-site/", "/reports-site/"),
+            ("http://127.0.0.1:1111/a/b/", "http://127.0.0.1:1111/a/b/", "/a/b/"),
+        ] {
+            assert_eq!(split_base_url(input).unwrap(), (url.to_string(), path.to_string()), "{input}");
+        }
+        assert!(split_base_url("example.com").is_err());
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_the_key() {
+        let text = "title = \"t\"\nbase_url = \"https://e.com/\"\ntheem = \"x\"\n";
+        let err = parse_config(Path::new("config.toml"), text).unwrap_err();
+        assert_eq!(err[0].message, "unknown field `theem`, did you mean `theme`?");
+        assert_eq!(err[0].position.unwrap().line, 3);
+    }
+
+    #[test]
+    fn defaults_fill_optional_settings() {
+        let c = parse_config(Path::new("config.toml"), "title = \"t\"\nbase_url = \"https://e.com/x\"\n").unwrap();
+        assert_eq!((c.paginate, c.feed_limit, c.theme.as_str(), c.base_path.as_str()), (10, 20, "default", "/x/"));
+    }
+}

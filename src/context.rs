@@ -1,0 +1,550 @@
+//! The typed context each template receives (documented in docs/templates.md).
+//! Text fields become `*_html`: escaped, cashtags linked, marked safe. Everything a
+//! listing shows of a report is built once per report as a template value and shared.
+
+use chrono::{DateTime, FixedOffset};
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::cashtag::{link_cashtags, Ticker};
+use crate::config::Config;
+use crate::report::Term;
+use crate::routes::{Route, Taxonomy, Urls};
+use crate::site::{Report, Site};
+
+/// HTML that impress made, marked safe for templates.
+pub(crate) fn safe(html: String) -> Value {
+    Value::from_safe_string(html)
+}
+
+/// Plain text -> safe HTML with cashtags linked.
+pub(crate) fn text_html(text: &str, urls: &Urls) -> Value {
+    safe(link_cashtags(text, |t| urls.ticker_url(t)))
+}
+
+/// `2025-10-09`.
+pub(crate) fn iso_date(d: &DateTime<FixedOffset>) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// `9 October 2025`.
+pub(crate) fn display_date(d: &DateTime<FixedOffset>) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// `site` in every template.
+#[derive(Debug, Serialize)]
+pub struct SiteCtx {
+    title: String,
+    description: String,
+    language: String,
+    disclaimer: String,
+    base_url: String,
+    nav: Vec<Link>,
+    generator: String,
+}
+
+/// A titled link.
+#[derive(Debug, Serialize)]
+pub struct Link {
+    title: String,
+    url: String,
+}
+
+/// `urls` in every template.
+#[derive(Debug, Serialize)]
+pub struct UrlsCtx {
+    home: String,
+    tags: String,
+    categories: String,
+    tickers: String,
+    impact: String,
+    stakeholders: String,
+    search: String,
+    search_index: String,
+    rss: String,
+    atom: String,
+    json_feed: String,
+    sitemap: String,
+}
+
+/// `meta` in every template: what goes into `<head>`.
+#[derive(Debug, Serialize)]
+pub struct Meta {
+    /// `<title>`.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// Absolute URL of the page.
+    pub canonical: String,
+    /// `article` or `website`.
+    pub og_type: &'static str,
+    /// JSON-LD (safe), or an empty string.
+    pub json_ld: Value,
+    /// Feed for `<link rel=alternate>`.
+    pub feed_title: String,
+    /// Feed URL.
+    pub feed_url: String,
+    /// ISO 8601, or empty.
+    pub published: String,
+    /// ISO 8601, or empty.
+    pub modified: String,
+    /// True on the 404 page.
+    pub noindex: bool,
+}
+
+impl SiteCtx {
+    /// From the config and the site's plain pages.
+    pub fn new(config: &Config, site: &Site, urls: &Urls) -> SiteCtx {
+        SiteCtx {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            language: config.language.clone(),
+            disclaimer: config.disclaimer.clone(),
+            base_url: urls.base_url.clone(),
+            nav: site
+                .pages
+                .iter()
+                .map(|p| Link {
+                    title: p.meta.title.clone(),
+                    url: urls.url(&Route::Page { slug: p.meta.slug.clone() }),
+                })
+                .collect(),
+            generator: format!("impress {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+impl UrlsCtx {
+    /// The site-wide URLs.
+    pub fn new(urls: &Urls) -> UrlsCtx {
+        let u = |r: Route| urls.url(&r);
+        UrlsCtx {
+            home: u(Route::Home { page: 1 }),
+            tags: u(Route::Terms(Taxonomy::Tags)),
+            categories: u(Route::Terms(Taxonomy::Categories)),
+            tickers: u(Route::Terms(Taxonomy::Tickers)),
+            impact: u(Route::Terms(Taxonomy::Impact)),
+            stakeholders: u(Route::Terms(Taxonomy::Stakeholders)),
+            search: u(Route::Search),
+            search_index: u(Route::SearchIndex),
+            rss: u(Route::Rss),
+            atom: u(Route::Atom),
+            json_feed: u(Route::JsonFeed),
+            sitemap: u(Route::Sitemap),
+        }
+    }
+}
+
+/// A taxonomy term.
+#[derive(Debug, Serialize)]
+pub struct TermCtx {
+    name: String,
+    slug: String,
+    url: String,
+    count: usize,
+}
+
+impl TermCtx {
+    /// A term under its canonical name.
+    pub fn new(site: &Site, urls: &Urls, taxonomy: Taxonomy, term: &Term) -> TermCtx {
+        TermCtx::from_slug(site, urls, taxonomy, &term.slug, &term.name)
+    }
+
+    /// A term by slug; `name` is used if the site does not know the term.
+    pub fn from_slug(site: &Site, urls: &Urls, taxonomy: Taxonomy, slug: &str, name: &str) -> TermCtx {
+        TermCtx {
+            name: site.term_name(taxonomy, slug, name).to_string(),
+            slug: slug.to_string(),
+            url: urls.url(&Route::Term {
+                taxonomy,
+                slug: slug.to_string(),
+                page: 1,
+            }),
+            count: site.term_count(taxonomy, slug),
+        }
+    }
+}
+
+/// A ticker.
+#[derive(Debug, Serialize)]
+pub struct TickerCtx {
+    symbol: String,
+    url: String,
+    name: Option<String>,
+    exchange: Option<String>,
+    count: usize,
+}
+
+impl TickerCtx {
+    /// With its name from data/tickers.toml.
+    pub fn new(site: &Site, urls: &Urls, t: &Ticker) -> TickerCtx {
+        let info = site.ticker_info.get(t.symbol());
+        TickerCtx {
+            symbol: t.symbol().to_string(),
+            url: urls.ticker_url(t),
+            name: info.and_then(|i| i.name.clone()),
+            exchange: info.and_then(|i| i.exchange.clone()),
+            count: site.term_count(Taxonomy::Tickers, &t.slug()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ScoreCtx {
+    area: TermCtx,
+    score: u8,
+    percent: u32,
+    rationale: String,
+    rationale_html: Value,
+}
+
+#[derive(Debug, Serialize)]
+struct SourceCtx {
+    name: String,
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct GlanceCtx {
+    domain: String,
+    text_html: Value,
+}
+
+#[derive(Debug, Serialize)]
+struct StakeholderCtx {
+    who: TermCtx,
+    action_html: Value,
+}
+
+#[derive(Debug, Serialize)]
+struct ChainCtx {
+    steps_html: Vec<Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct ChartCtx {
+    ticker: TickerCtx,
+    label: String,
+    why_html: Value,
+    compare: Vec<TickerCtx>,
+}
+
+#[derive(Debug, Serialize)]
+struct NextCtx {
+    milestone_html: Option<Value>,
+    signal_html: Option<Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct FaqCtx {
+    q: String,
+    a_html: Value,
+}
+
+/// `report` (and each card): the quick read as the templates see it.
+#[derive(Debug, Serialize)]
+pub struct ReportCtx {
+    title: String,
+    url: String,
+    full_url: Option<String>,
+    permalink: String,
+    date: String,
+    date_display: String,
+    updated: Option<String>,
+    updated_display: Option<String>,
+    summary: String,
+    summary_html: Value,
+    authors: Vec<String>,
+    category: Option<TermCtx>,
+    tags: Vec<TermCtx>,
+    tickers: Vec<TickerCtx>,
+    scores: Vec<ScoreCtx>,
+    primary_impact: Option<TermCtx>,
+    reading_minutes: usize,
+    source: Option<SourceCtx>,
+    historical_context_html: Option<Value>,
+    ripple_effects: Vec<TermCtx>,
+    bottom_line_html: Vec<Value>,
+    glance: Vec<GlanceCtx>,
+    stakeholders: Vec<StakeholderCtx>,
+    chains: Vec<ChainCtx>,
+    chart: Option<ChartCtx>,
+    next: Option<NextCtx>,
+    faq: Vec<FaqCtx>,
+}
+
+/// Builds the template value of one report.
+pub fn report_value(report: &Report, site: &Site, urls: &Urls) -> Value {
+    let m = &report.meta;
+    let html = |t: &str| text_html(t, urls);
+    let term = |tx: Taxonomy, t: &Term| TermCtx::new(site, urls, tx, t);
+    let ticker = |t: &Ticker| TickerCtx::new(site, urls, t);
+    let ctx = ReportCtx {
+        title: m.title.clone(),
+        url: urls.url(&Route::Report { slug: m.slug.clone() }),
+        full_url: report
+            .body
+            .as_ref()
+            .map(|_| urls.url(&Route::Analysis { slug: m.slug.clone() })),
+        permalink: urls.permalink(&Route::Report { slug: m.slug.clone() }),
+        date: iso_date(&m.date),
+        date_display: display_date(&m.date),
+        updated: m.updated.as_ref().map(iso_date),
+        updated_display: m.updated.as_ref().map(display_date),
+        summary: m.summary.clone(),
+        summary_html: html(&m.summary),
+        authors: m.authors.clone(),
+        category: m.category.as_ref().map(|c| term(Taxonomy::Categories, c)),
+        tags: m.tags.iter().map(|t| term(Taxonomy::Tags, t)).collect(),
+        tickers: report.tickers.iter().map(ticker).collect(),
+        scores: m
+            .scores
+            .iter()
+            .map(|s| ScoreCtx {
+                area: term(Taxonomy::Impact, &s.area),
+                score: s.score,
+                percent: u32::from(s.score) * 10,
+                rationale: s.rationale.clone(),
+                rationale_html: html(&s.rationale),
+            })
+            .collect(),
+        primary_impact: m.primary_impact.as_ref().map(|t| term(Taxonomy::Impact, t)),
+        reading_minutes: report.body.as_ref().map_or(0, |b| b.words.div_ceil(220).max(1)),
+        source: m.source.as_ref().map(|s| SourceCtx {
+            name: s.name.clone(),
+            url: s.url.clone(),
+        }),
+        historical_context_html: m.historical_context.as_deref().map(html),
+        ripple_effects: m.ripple_effects.iter().map(|t| term(Taxonomy::Impact, t)).collect(),
+        bottom_line_html: m.bottom_line.iter().map(|t| html(t)).collect(),
+        glance: m
+            .glance
+            .iter()
+            .map(|g| GlanceCtx {
+                domain: g.domain.clone(),
+                text_html: html(&g.text),
+            })
+            .collect(),
+        stakeholders: m
+            .stakeholders
+            .iter()
+            .map(|s| StakeholderCtx {
+                who: term(Taxonomy::Stakeholders, &s.who),
+                action_html: html(&s.action),
+            })
+            .collect(),
+        chains: m
+            .chains
+            .iter()
+            .map(|c| ChainCtx {
+                steps_html: c.iter().map(|s| html(s)).collect(),
+            })
+            .collect(),
+        chart: m.chart.as_ref().map(|c| ChartCtx {
+            ticker: ticker(&c.ticker),
+            label: c.label.clone(),
+            why_html: html(&c.why),
+            compare: c.compare.iter().map(ticker).collect(),
+        }),
+        next: m.next.as_ref().map(|n| NextCtx {
+            milestone_html: n.milestone.as_deref().map(html),
+            signal_html: n.signal.as_deref().map(html),
+        }),
+        faq: m
+            .faq
+            .iter()
+            .map(|f| FaqCtx {
+                q: f.q.clone(),
+                a_html: html(&f.a),
+            })
+            .collect(),
+    };
+    Value::from(minijinja::value::Serde(&ctx))
+}
+
+/// Links between the pages of a listing.
+#[derive(Debug, Serialize)]
+pub struct Pagination {
+    current: usize,
+    total: usize,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    /// The first and last page and those near the current one, in order.
+    pages: Vec<PageLink>,
+}
+
+#[derive(Debug, Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+impl Pagination {
+    /// `None` when there is only one page. `route(n)` is page n's route.
+    pub fn new(current: usize, total: usize, route: impl Fn(usize) -> Route, urls: &Urls) -> Option<Pagination> {
+        if total <= 1 {
+            return None;
+        }
+        let url = |n: usize| urls.url(&route(n));
+        let pages = (1..=total)
+            .filter(|&n| n == 1 || n == total || n.abs_diff(current) <= 2)
+            .map(|n| PageLink {
+                number: n,
+                url: url(n),
+                current: n == current,
+            })
+            .collect();
+        Some(Pagination {
+            current,
+            total,
+            prev_url: (current > 1).then(|| url(current - 1)),
+            next_url: (current < total).then(|| url(current + 1)),
+            pages,
+        })
+    }
+}
+
+/// One report on a term page.
+#[derive(Debug, Serialize)]
+pub struct EntryCtx {
+    /// The report's card.
+    pub report: Value,
+    /// Impact pages: the score of this area.
+    pub score: Option<u8>,
+    /// Impact pages: the rationale.
+    pub rationale_html: Option<Value>,
+    /// What the report says of the term (stakeholders, tickers).
+    pub notes_html: Vec<Value>,
+}
+
+/// `taxonomy` on index and term pages.
+#[derive(Debug, Serialize)]
+pub struct TaxonomyCtx {
+    key: &'static str,
+    title: &'static str,
+    singular: &'static str,
+    url: String,
+}
+
+impl TaxonomyCtx {
+    /// Describes a taxonomy.
+    pub fn new(t: Taxonomy, urls: &Urls) -> TaxonomyCtx {
+        TaxonomyCtx {
+            key: t.key(),
+            title: t.title(),
+            singular: t.singular(),
+            url: urls.url(&Route::Terms(t)),
+        }
+    }
+}
+
+/// `home.html`.
+#[derive(Serialize)]
+pub struct ListPage<'a> {
+    /// Site settings.
+    pub site: &'a SiteCtx,
+    /// Site URLs.
+    pub urls: &'a UrlsCtx,
+    /// Head data.
+    pub meta: Meta,
+    /// Cards.
+    pub reports: Vec<Value>,
+    /// Page links.
+    pub pagination: Option<Pagination>,
+}
+
+/// `report.html` and `analysis.html`.
+#[derive(Serialize)]
+pub struct ReportPage<'a> {
+    /// Site settings.
+    pub site: &'a SiteCtx,
+    /// Site URLs.
+    pub urls: &'a UrlsCtx,
+    /// Head data.
+    pub meta: Meta,
+    /// The quick read.
+    pub report: Value,
+    /// The full analysis (analysis.html only; empty on report.html).
+    pub body_html: Value,
+    /// Table of contents.
+    pub toc: &'a [crate::markdown::TocEntry],
+}
+
+/// `terms.html`.
+#[derive(Serialize)]
+pub struct TermsPage<'a> {
+    /// Site settings.
+    pub site: &'a SiteCtx,
+    /// Site URLs.
+    pub urls: &'a UrlsCtx,
+    /// Head data.
+    pub meta: Meta,
+    /// Which taxonomy.
+    pub taxonomy: TaxonomyCtx,
+    /// Its terms, by name.
+    pub terms: Vec<Value>,
+}
+
+/// `term.html` and `ticker.html`.
+#[derive(Serialize)]
+pub struct TermPage<'a> {
+    /// Site settings.
+    pub site: &'a SiteCtx,
+    /// Site URLs.
+    pub urls: &'a UrlsCtx,
+    /// Head data.
+    pub meta: Meta,
+    /// Which taxonomy.
+    pub taxonomy: TaxonomyCtx,
+    /// The term (a ticker on ticker.html).
+    pub term: Value,
+    /// The tag's RSS feed.
+    pub feed_url: Option<String>,
+    /// Reports.
+    pub entries: Vec<EntryCtx>,
+    /// Page links.
+    pub pagination: Option<Pagination>,
+}
+
+/// `page.html`.
+#[derive(Serialize)]
+pub struct PlainPage<'a> {
+    /// Site settings.
+    pub site: &'a SiteCtx,
+    /// Site URLs.
+    pub urls: &'a UrlsCtx,
+    /// Head data.
+    pub meta: Meta,
+    /// The page.
+    pub page: PageCtx,
+}
+
+/// `page` on page.html.
+#[derive(Serialize)]
+pub struct PageCtx {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// ISO date or none.
+    pub date: Option<String>,
+    /// Display date or none.
+    pub date_display: Option<String>,
+    /// Rendered body.
+    pub content_html: Value,
+    /// URL.
+    pub url: String,
+}
+
+/// `search.html` and `404.html`.
+#[derive(Serialize)]
+pub struct BarePage<'a> {
+    /// Site settings.
+    pub site: &'a SiteCtx,
+    /// Site URLs.
+    pub urls: &'a UrlsCtx,
+    /// Head data.
+    pub meta: Meta,
+}

@@ -1,0 +1,140 @@
+//! The `impress` command: parses arguments, calls the library, prints diagnostics and
+//! picks the exit code (0 ok, 1 content errors, 2 usage).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use impress::diagnostics::render_all;
+use impress::{Diagnostic, Options};
+
+#[derive(Parser)]
+#[command(name = "impress", version, about = "Build impact-analysis publications: quick reads, full analyses, feeds.")]
+struct Cli {
+    /// The site folder.
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the whole site.
+    Build {
+        /// Output folder (default: <root>/public).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Override config.toml's base_url.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+        /// Include reports dated in the future.
+        #[arg(long)]
+        future: bool,
+        /// Print the time each phase took.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Validate everything, including internal links, without writing.
+    Check {
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+        /// Include reports dated in the future.
+        #[arg(long)]
+        future: bool,
+    },
+    /// Make a new site.
+    Init {
+        /// Folder for the new site.
+        dir: PathBuf,
+    },
+    /// Make a new report in content/.
+    New {
+        /// The report's title.
+        title: String,
+    },
+}
+
+fn fail(diagnostics: &[Diagnostic]) -> ExitCode {
+    eprint!("{}", render_all(diagnostics));
+    ExitCode::from(1)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    match cli.command {
+        Command::Build {
+            output,
+            base_url,
+            drafts,
+            future,
+            timings,
+        } => {
+            let opts = Options {
+                output,
+                base_url,
+                drafts,
+                future,
+                ..Options::new(&cli.root)
+            };
+            match impress::build(&opts) {
+                Ok(s) => {
+                    if !s.warnings.is_empty() {
+                        eprint!("{}", render_all(&s.warnings));
+                    }
+                    if timings {
+                        for (phase, d) in &s.timings {
+                            eprintln!("{phase:>24}: {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                        }
+                    }
+                    let total: f64 = s.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
+                    println!(
+                        "built {} reports, {} pages into {} in {:.0} ms",
+                        s.reports,
+                        s.pages,
+                        s.output.display(),
+                        total * 1000.0
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(f) => fail(&f.diagnostics),
+            }
+        }
+        Command::Check { drafts, future } => {
+            let opts = Options {
+                drafts,
+                future,
+                ..Options::new(&cli.root)
+            };
+            match impress::check(&opts) {
+                Ok(s) => {
+                    if !s.warnings.is_empty() {
+                        eprint!("{}", render_all(&s.warnings));
+                    }
+                    println!("checked {} reports and {} pages: no errors", s.reports, s.pages);
+                    ExitCode::SUCCESS
+                }
+                Err(f) => fail(&f.diagnostics),
+            }
+        }
+        Command::Init { dir } => match impress::scaffold::init_site(&cli.root.join(&dir), &today) {
+            Ok(()) => {
+                println!("made a new site in {}; build it with `impress build --root {}`", dir.display(), dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(&[d]),
+        },
+        Command::New { title } => match impress::scaffold::new_report(&cli.root, &title, &today) {
+            Ok(path) => {
+                println!("wrote {} (a draft: set draft = false to publish)", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(&[d]),
+        },
+    }
+}

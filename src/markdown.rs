@@ -1,0 +1,259 @@
+//! The one place comrak options are set: a report body -> [`Body`] (HTML, table of
+//! contents, cashtags found outside code, `@/` links resolved to URLs).
+
+use std::fmt;
+use std::sync::Mutex;
+
+use comrak::adapters::{HeadingAdapter, HeadingMeta};
+use comrak::nodes::{AstNode, NodeLink, NodeValue, Sourcepos};
+use comrak::{Anchorizer, Arena, Options};
+use serde::Serialize;
+
+use crate::cashtag::{escape_html, scan_cashtags, Ticker};
+use crate::highlight::Highlighter;
+
+/// A rendered body.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    /// The HTML.
+    pub html: String,
+    /// Headings of level 2 and 3.
+    pub toc: Vec<TocEntry>,
+    /// Cashtags found in the text, in order of first appearance, once each.
+    pub tickers: Vec<Ticker>,
+    /// For each cashtag, the sentence it appears in (plain text), in order.
+    pub mentions: Vec<(Ticker, String)>,
+    /// Internal links that did not resolve: the target and the line in the body (1-based).
+    pub broken_links: Vec<(String, usize)>,
+    /// Words of prose, for reading time.
+    pub words: usize,
+}
+
+/// One entry of the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    /// 2 or 3.
+    pub level: u8,
+    /// The heading's `id`.
+    pub id: String,
+    /// The heading's text.
+    pub title: String,
+}
+
+/// What the body renderer needs from the rest of the site.
+pub struct BodySettings<'a> {
+    /// Pass raw HTML through (`[markdown] unsafe_html`).
+    pub unsafe_html: bool,
+    /// URL of a ticker page.
+    pub ticker_url: &'a (dyn Fn(&Ticker) -> String + Sync),
+    /// URL for an `@/path.md` link (path relative to content/), `None` if no such file.
+    pub resolve_internal: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+fn options(unsafe_html: bool) -> Options<'static> {
+    let mut o = Options::default();
+    o.extension.strikethrough = true;
+    o.extension.table = true;
+    o.extension.autolink = true;
+    o.extension.tasklist = true;
+    o.extension.footnotes = true;
+    o.render.r#unsafe = unsafe_html;
+    o
+}
+
+/// Renders a Markdown body.
+pub fn render_body(text: &str, settings: &BodySettings<'_>) -> Body {
+    let arena = Arena::new();
+    let opts = options(settings.unsafe_html);
+    let root = comrak::parse_document(&arena, text, &opts);
+    let mut body = Body::default();
+
+    let nodes: Vec<_> = root.descendants().collect();
+    for node in nodes {
+        let value = node.data().value.clone();
+        match value {
+            NodeValue::Text(ref t) if !inside_link(node) => {
+                let literal = t.to_string();
+                body.words += literal.split_whitespace().count();
+                let tags = scan_cashtags(&literal);
+                if tags.is_empty() {
+                    continue;
+                }
+                let sentence_source = enclosing_block(node).map(|b| b.collect_text()).unwrap_or_else(|| literal.clone());
+                let mut last = 0;
+                for (range, ticker) in tags {
+                    if range.start > last {
+                        node.insert_before(text_node(&arena, &literal[last..range.start]));
+                    }
+                    let link = arena.alloc(AstNode::from(NodeValue::Link(Box::new(NodeLink {
+                        url: (settings.ticker_url)(&ticker),
+                        title: String::new(),
+                    }))));
+                    link.append(text_node(&arena, &literal[range.clone()]));
+                    node.insert_before(link);
+                    if !body.tickers.contains(&ticker) {
+                        body.tickers.push(ticker.clone());
+                    }
+                    let sentence = sentence_around(&sentence_source, &literal[range.clone()]);
+                    if !body.mentions.iter().any(|(t, s)| *t == ticker && *s == sentence) {
+                        body.mentions.push((ticker, sentence));
+                    }
+                    last = range.end;
+                }
+                node.data_mut().value = NodeValue::Text(literal[last..].to_string().into());
+            }
+            NodeValue::Link(link) => {
+                if let Some(target) = link.url.strip_prefix("@/") {
+                    let (path, fragment) = match target.split_once('#') {
+                        Some((p, f)) => (p, Some(f)),
+                        None => (target, None),
+                    };
+                    match (settings.resolve_internal)(path) {
+                        Some(url) => {
+                            let url = match fragment {
+                                Some(f) => format!("{url}#{f}"),
+                                None => url,
+                            };
+                            if let NodeValue::Link(l) = &mut node.data_mut().value {
+                                l.url = url;
+                            }
+                        }
+                        None => body.broken_links.push((link.url.clone(), node.data().sourcepos.start.line)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let headings = Headings::default();
+    let mut plugins = comrak::options::Plugins::default();
+    plugins.render.codefence_syntax_highlighter = Some(&Highlighter);
+    plugins.render.heading_adapter = Some(&headings);
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    // Writing into a String cannot fail; an error here would be a comrak bug.
+    comrak::format_html_with_plugins(root, &opts, &mut html, &plugins).expect("formatting into a String");
+    body.html = html;
+    body.toc = headings.toc.into_inner().unwrap_or_else(|e| e.into_inner());
+    body
+}
+
+fn text_node<'a>(arena: &'a Arena<'a>, text: &str) -> &'a AstNode<'a> {
+    arena.alloc(AstNode::from(NodeValue::Text(text.to_string().into())))
+}
+
+fn inside_link<'a>(node: &'a AstNode<'a>) -> bool {
+    node.ancestors()
+        .any(|a| matches!(a.data().value, NodeValue::Link(_) | NodeValue::Image(_) | NodeValue::WikiLink(_)))
+}
+
+fn enclosing_block<'a>(node: &'a AstNode<'a>) -> Option<&'a AstNode<'a>> {
+    node.ancestors().find(|a| {
+        matches!(
+            a.data().value,
+            NodeValue::Paragraph | NodeValue::Heading(_) | NodeValue::TableCell | NodeValue::Item(_)
+        )
+    })
+}
+
+/// The sentence of `text` that holds `needle` (the first occurrence).
+fn sentence_around(text: &str, needle: &str) -> String {
+    let Some(at) = text.find(needle) else {
+        return needle.to_string();
+    };
+    let ends = |s: &str| s.ends_with(". ") || s.ends_with("! ") || s.ends_with("? ");
+    let mut start = 0;
+    for (i, _) in text[..at].char_indices() {
+        if ends(&text[..i]) {
+            start = i;
+        }
+    }
+    let after = at + needle.len();
+    let mut end = text.len();
+    for (i, c) in text[after..].char_indices() {
+        if matches!(c, '.' | '!' | '?') && text[after + i + 1..].starts_with(' ') {
+            end = after + i + 1;
+            break;
+        }
+    }
+    text[start..end].trim().to_string()
+}
+
+/// Gives headings `id`s (the same scheme GitHub uses) and records levels 2 and 3.
+#[derive(Default)]
+struct Headings {
+    anchorizer: Mutex<Anchorizer>,
+    toc: Mutex<Vec<TocEntry>>,
+}
+
+impl HeadingAdapter for Headings {
+    fn enter(&self, out: &mut dyn fmt::Write, heading: &HeadingMeta, _: Option<Sourcepos>) -> fmt::Result {
+        let id = self.anchorizer.lock().unwrap_or_else(|e| e.into_inner()).anchorize(&heading.content);
+        if (2..=3).contains(&heading.level) {
+            self.toc.lock().unwrap_or_else(|e| e.into_inner()).push(TocEntry {
+                level: heading.level,
+                id: id.clone(),
+                title: heading.content.clone(),
+            });
+        }
+        let mut escaped = String::new();
+        escape_html(&id, &mut escaped);
+        write!(out, "<h{} id=\"{escaped}\">", heading.level)
+    }
+
+    fn exit(&self, out: &mut dyn fmt::Write, heading: &HeadingMeta) -> fmt::Result {
+        write!(out, "</h{}>", heading.level)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(text: &str) -> Body {
+        let settings = BodySettings {
+            unsafe_html: false,
+            ticker_url: &|t: &Ticker| format!("/tickers/{}/", t.slug()),
+            resolve_internal: &|p: &str| (p == "a.md").then(|| "/reports/a/".to_string()),
+        };
+        render_body(text, &settings)
+    }
+
+    #[test]
+    fn cashtags_outside_code_become_links() {
+        let b = render("Buy $MP now. Code `$TSLA` and [$LIT](https://x.test) stay.\n\n```\n$CAT\n```\n");
+        assert!(b.html.contains("<a href=\"/tickers/mp/\">$MP</a>"), "{}", b.html);
+        assert!(b.html.contains("<code>$TSLA</code>"));
+        assert_eq!(b.tickers, vec![Ticker::parse("MP").unwrap()]);
+        assert_eq!(b.mentions[0].1, "Buy $MP now.");
+    }
+
+    #[test]
+    fn headings_get_ids_and_a_toc() {
+        let b = render("# Top\n\n## The deal\n\n### Risks & costs\n\n## The deal\n");
+        let ids: Vec<_> = b.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
+        assert_eq!(ids, vec![(2, "the-deal"), (3, "risks--costs"), (2, "the-deal-1")]);
+        assert!(b.html.contains("<h2 id=\"the-deal\">The deal</h2>"), "{}", b.html);
+    }
+
+    #[test]
+    fn raw_html_is_dropped_unless_enabled() {
+        let b = render("<script>alert(1)</script>\n\nhi <b>x</b>\n");
+        assert!(!b.html.contains("<script>"), "{}", b.html);
+    }
+
+    #[test]
+    fn internal_links_resolve_or_are_reported() {
+        let b = render("[a](@/a.md#x) and\n[b](@/missing.md)\n");
+        assert!(b.html.contains("href=\"/reports/a/#x\""));
+        assert_eq!(b.broken_links, vec![("@/missing.md".to_string(), 2)]);
+    }
+
+    #[test]
+    fn gfm_extensions_are_on() {
+        let b = render("| a |\n|---|\n| b |\n\n~~x~~ https://e.com\n\n- [x] done\n\nn[^1]\n\n[^1]: note\n");
+        for needle in ["<table>", "<del>", "<a href=\"https://e.com\">", "type=\"checkbox\"", "footnote"] {
+            assert!(b.html.contains(needle), "{needle} in {}", b.html);
+        }
+    }
+}

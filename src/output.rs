@@ -1,0 +1,178 @@
+//! The output folder: a staging folder beside it receives the new site; only when the
+//! build is complete is it swapped in, so a failed or killed build never touches the
+//! previous output. Folders impress did not make are refused.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diagnostic;
+
+/// Marks a folder as impress output.
+pub const MARKER: &str = ".impress-output";
+
+/// A build's staging folder and where it goes when done.
+#[derive(Debug)]
+pub struct Staging {
+    /// Where pages are written now.
+    pub dir: PathBuf,
+    /// The output folder it replaces.
+    pub output: PathBuf,
+}
+
+fn io_error(path: &Path, what: &str, e: io::Error) -> Diagnostic {
+    Diagnostic::error(path, format!("cannot {what}: {e}"))
+}
+
+fn sibling(output: &Path, tag: &str) -> PathBuf {
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.impress-{tag}"))
+}
+
+/// Checks that `output` may be replaced, cleans leftovers of killed builds and makes a
+/// fresh staging folder.
+pub fn prepare_output(root: &Path, output: &Path) -> Result<Staging, Diagnostic> {
+    let root_abs = fs::canonicalize(root).map_err(|e| io_error(root, "read the site folder", e))?;
+    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| io_error(parent, "create the output's parent folder", e))?;
+    let parent_abs = fs::canonicalize(parent).map_err(|e| io_error(parent, "read the output's parent folder", e))?;
+    let name = output
+        .file_name()
+        .ok_or_else(|| Diagnostic::error(output, "the output folder needs a name"))?;
+    let out_abs = parent_abs.join(name);
+    if root_abs.starts_with(&out_abs) {
+        return Err(Diagnostic::error(
+            output,
+            "refusing to build into the site's own folder or a folder that contains it",
+        ));
+    }
+    for protected in ["content", "templates", "themes", "static", "data"] {
+        if out_abs.starts_with(root_abs.join(protected)) {
+            return Err(Diagnostic::error(
+                output,
+                format!("refusing to build into `{protected}/`, which holds the site's sources"),
+            ));
+        }
+    }
+    if out_abs.is_dir() && !out_abs.join(MARKER).exists() {
+        let foreign = fs::read_dir(&out_abs)
+            .map_err(|e| io_error(output, "read the output folder", e))?
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name() != ".gitkeep");
+        if foreign {
+            return Err(Diagnostic::error(
+                output,
+                "refusing to replace a folder that impress did not make (it holds files and no `.impress-output` marker)",
+            )
+            .with_help("choose an empty or new folder with --output, or empty this one first"));
+        }
+    } else if out_abs.exists() && !out_abs.is_dir() {
+        return Err(Diagnostic::error(output, "the output path exists and is not a folder"));
+    }
+    // Leftovers of builds that were killed before they could clean up.
+    let prefix = format!(".{}.impress-", name.to_string_lossy());
+    if let Ok(entries) = fs::read_dir(&parent_abs) {
+        for e in entries.filter_map(|e| e.ok()) {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                // A leftover that cannot be removed is harmless: the new staging name differs.
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let dir = sibling(&out_abs, &format!("tmp-{}", std::process::id()));
+    fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "create the staging folder", e))?;
+    fs::write(dir.join(MARKER), "This folder is built by impress; it is replaced whole on each build.\n")
+        .map_err(|e| io_error(&dir, "write into the staging folder", e))?;
+    Ok(Staging { dir, output: out_abs })
+}
+
+impl Staging {
+    /// Writes one file (relative path) into the staging folder.
+    pub fn write(&self, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| io_error(rel, "create a folder in the output", e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| io_error(rel, "write to the output", e))
+    }
+
+    /// Copies a static folder into the staging folder (later copies win). Symlinks that
+    /// lead outside `from` are refused.
+    pub fn copy_static(&self, root: &Path, from: &Path) -> Result<(), Diagnostic> {
+        if !from.is_dir() {
+            return Ok(());
+        }
+        let from_abs = fs::canonicalize(from).map_err(|e| io_error(from, "read the static folder", e))?;
+        for entry in walkdir::WalkDir::new(from).follow_links(true) {
+            let entry = entry.map_err(|e| {
+                let p = e.path().unwrap_or(from);
+                Diagnostic::error(p.strip_prefix(root).unwrap_or(p), format!("cannot read: {e}"))
+            })?;
+            let rel = entry.path().strip_prefix(from).expect("walkdir yields paths under its root");
+            let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            if entry.path_is_symlink() {
+                let target = fs::canonicalize(entry.path()).map_err(|e| io_error(shown, "follow the link", e))?;
+                if !target.starts_with(&from_abs) {
+                    return Err(Diagnostic::error(shown, "refusing to copy a symbolic link that points outside `static/`"));
+                }
+            }
+            if entry.file_type().is_file() {
+                let name = entry.file_name().to_string_lossy();
+                if crate::load::is_editor_temp(&name) {
+                    continue;
+                }
+                let dest = self.dir.join(rel);
+                if let Some(parent) = dest.parent() {
+                    fs::create_dir_all(parent).map_err(|e| io_error(shown, "create a folder in the output", e))?;
+                }
+                fs::copy(entry.path(), &dest).map_err(|e| io_error(shown, "copy", e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies the built-in theme's static files.
+    pub fn copy_embedded(&self, dir: &include_dir::Dir<'_>) -> Result<(), Diagnostic> {
+        for entry in dir.entries() {
+            match entry {
+                include_dir::DirEntry::Dir(d) => self.copy_embedded(d)?,
+                include_dir::DirEntry::File(f) => {
+                    let rel = f.path().strip_prefix("static").unwrap_or(f.path());
+                    self.write(rel, f.contents())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Swaps the staging folder in for the output. The old output is removed only after
+    /// the new one is in place. A `.gitkeep` placeholder in the old output is kept.
+    pub fn commit(self) -> Result<PathBuf, Diagnostic> {
+        let old = sibling(&self.output, &format!("old-{}", std::process::id()));
+        if self.output.join(".gitkeep").is_file() {
+            fs::copy(self.output.join(".gitkeep"), self.dir.join(".gitkeep"))
+                .map_err(|e| io_error(&self.output, "keep .gitkeep", e))?;
+        }
+        let had_old = self.output.exists();
+        if had_old {
+            fs::rename(&self.output, &old).map_err(|e| io_error(&self.output, "move the old output aside", e))?;
+        }
+        if let Err(e) = fs::rename(&self.dir, &self.output) {
+            if had_old {
+                // Put the previous site back; if that fails too, the error below says so.
+                let _ = fs::rename(&old, &self.output);
+            }
+            return Err(io_error(&self.output, "move the new site into place", e));
+        }
+        if had_old {
+            fs::remove_dir_all(&old).map_err(|e| io_error(&old, "remove the previous output", e))?;
+        }
+        Ok(self.output)
+    }
+
+    /// Removes the staging folder after a failed build.
+    pub fn abandon(self) {
+        // Best effort: the next build removes leftovers anyway.
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}

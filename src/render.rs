@@ -1,0 +1,416 @@
+//! (Route, &Site) -> bytes. Every route of the site is planned here and rendered by one
+//! function, so `build` and later incremental rebuilds share the same code.
+
+use std::path::Path;
+
+use minijinja::{Environment, Value};
+use serde::Serialize;
+
+use crate::cashtag::{scan_cashtags, Ticker};
+use crate::config::Config;
+use crate::context::*;
+use crate::diagnostics::Diagnostic;
+use crate::feeds;
+use crate::routes::{Route, Taxonomy, Urls};
+use crate::site::{paginate, Report, Site};
+use crate::templates::{template_diagnostic, ThemeSource};
+
+/// Everything rendering needs, built once per build.
+pub struct Renderer<'a> {
+    /// The content.
+    pub site: &'a Site,
+    /// Settings.
+    pub config: &'a Config,
+    /// URL joining.
+    pub urls: &'a Urls,
+    env: &'a Environment<'static>,
+    root: &'a Path,
+    theme: &'a ThemeSource,
+    site_ctx: SiteCtx,
+    urls_ctx: UrlsCtx,
+    /// One template value per report, aligned with `site.reports`.
+    cards: Vec<Value>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares the shared contexts and every report's card.
+    pub fn new(
+        site: &'a Site,
+        config: &'a Config,
+        urls: &'a Urls,
+        env: &'a Environment<'static>,
+        root: &'a Path,
+        theme: &'a ThemeSource,
+    ) -> Renderer<'a> {
+        use rayon::prelude::*;
+        let cards = site.reports.par_iter().map(|r| report_value(r, site, urls)).collect();
+        Renderer {
+            site,
+            config,
+            urls,
+            env,
+            root,
+            theme,
+            site_ctx: SiteCtx::new(config, site, urls),
+            urls_ctx: UrlsCtx::new(urls),
+            cards,
+        }
+    }
+
+    fn meta(&self, route: &Route, title: &str, description: &str) -> Meta {
+        Meta {
+            title: if title.is_empty() {
+                self.config.title.clone()
+            } else {
+                format!("{title} · {}", self.config.title)
+            },
+            description: description.to_string(),
+            canonical: self.urls.permalink(route),
+            og_type: "website",
+            json_ld: Value::from(""),
+            feed_title: self.config.title.clone(),
+            feed_url: self.urls.url(&Route::Rss),
+            published: String::new(),
+            modified: String::new(),
+            noindex: false,
+        }
+    }
+
+    fn render_template<S: Serialize>(&self, name: &str, ctx: &S) -> Result<Vec<u8>, Diagnostic> {
+        let tmpl = self.env.get_template(name).map_err(|e| template_diagnostic(self.root, self.theme, &e))?;
+        tmpl.render(Value::from(minijinja::value::Serde(ctx)))
+            .map(String::into_bytes)
+            .map_err(|e| template_diagnostic(self.root, self.theme, &e))
+    }
+
+    /// Renders one route.
+    pub fn render_route(&self, route: &Route) -> Result<Vec<u8>, Diagnostic> {
+        let (site, urls) = (self.site, self.urls);
+        match route {
+            Route::Home { page } => {
+                let ids: Vec<usize> = (0..site.reports.len()).collect();
+                let pages = paginate(&ids, self.config.paginate);
+                let chunk = pages.get(page - 1).copied().unwrap_or(&[]);
+                let title = if *page > 1 { format!("Page {page}") } else { String::new() };
+                let ctx = ListPage {
+                    site: &self.site_ctx,
+                    urls: &self.urls_ctx,
+                    meta: self.meta(route, &title, &self.config.description),
+                    reports: chunk.iter().map(|&i| self.cards[i].clone()).collect(),
+                    pagination: Pagination::new(*page, pages.len(), |n| Route::Home { page: n }, urls),
+                };
+                self.render_template("home.html", &ctx)
+            }
+            Route::Report { slug } | Route::Analysis { slug } => {
+                let Some(&id) = site.by_slug.get(slug) else {
+                    return Err(Diagnostic::error("content", format!("no report with slug `{slug}`")));
+                };
+                let report = &site.reports[id];
+                let full = matches!(route, Route::Analysis { .. });
+                let body = report.body.as_ref().filter(|_| full);
+                let mut meta = self.meta(
+                    route,
+                    &if full {
+                        format!("{} (full analysis)", report.meta.title)
+                    } else {
+                        report.meta.title.clone()
+                    },
+                    &report.meta.summary,
+                );
+                meta.og_type = "article";
+                meta.published = report.meta.date.to_rfc3339();
+                meta.modified = report.meta.updated.unwrap_or(report.meta.date).to_rfc3339();
+                meta.json_ld = safe(json_ld(report, self.config, urls));
+                let ctx = ReportPage {
+                    site: &self.site_ctx,
+                    urls: &self.urls_ctx,
+                    meta,
+                    report: self.cards[id].clone(),
+                    body_html: safe(body.map(|b| b.html.clone()).unwrap_or_default()),
+                    toc: body.map_or(&[], |b| &b.toc),
+                };
+                self.render_template(if full { "analysis.html" } else { "report.html" }, &ctx)
+            }
+            Route::Terms(taxonomy) => {
+                let mut terms: Vec<_> = site.terms(*taxonomy).values().collect();
+                terms.sort_by_cached_key(|t| (t.name.to_lowercase(), t.slug.clone()));
+                let terms = terms
+                    .into_iter()
+                    .map(|t| match taxonomy {
+                        Taxonomy::Tickers => Value::from(minijinja::value::Serde(TickerCtx::new(
+                            site,
+                            urls,
+                            &Ticker::parse(&t.name).expect("ticker terms are valid tickers"),
+                        ))),
+                        _ => Value::from(minijinja::value::Serde(TermCtx::from_slug(site, urls, *taxonomy, &t.slug, &t.name))),
+                    })
+                    .collect();
+                let ctx = TermsPage {
+                    site: &self.site_ctx,
+                    urls: &self.urls_ctx,
+                    meta: self.meta(route, taxonomy.title(), &format!("{} of {}", taxonomy.title(), self.config.title)),
+                    taxonomy: TaxonomyCtx::new(*taxonomy, urls),
+                    terms,
+                };
+                self.render_template("terms.html", &ctx)
+            }
+            Route::Term { taxonomy, slug, page } => self.render_term(route, *taxonomy, slug, *page),
+            Route::Page { slug } => {
+                let Some(p) = site.pages.iter().find(|p| &p.meta.slug == slug) else {
+                    return Err(Diagnostic::error("content/pages", format!("no page with slug `{slug}`")));
+                };
+                let ctx = PlainPage {
+                    site: &self.site_ctx,
+                    urls: &self.urls_ctx,
+                    meta: self.meta(route, &p.meta.title, &p.meta.description),
+                    page: PageCtx {
+                        title: p.meta.title.clone(),
+                        description: p.meta.description.clone(),
+                        date: p.meta.date.as_ref().map(iso_date),
+                        date_display: p.meta.date.as_ref().map(display_date),
+                        content_html: safe(p.body.html.clone()),
+                        url: urls.url(route),
+                    },
+                };
+                self.render_template("page.html", &ctx)
+            }
+            Route::Search => {
+                let ctx = BarePage {
+                    site: &self.site_ctx,
+                    urls: &self.urls_ctx,
+                    meta: self.meta(route, "Search", &format!("Search {}", self.config.title)),
+                };
+                self.render_template("search.html", &ctx)
+            }
+            Route::NotFound => {
+                let mut meta = self.meta(route, "Page not found", "");
+                meta.noindex = true;
+                let ctx = BarePage {
+                    site: &self.site_ctx,
+                    urls: &self.urls_ctx,
+                    meta,
+                };
+                self.render_template("404.html", &ctx)
+            }
+            Route::Rss => Ok(feeds::rss(site, self.config, urls, None)),
+            Route::TagFeed { slug } => Ok(feeds::rss(site, self.config, urls, Some(slug))),
+            Route::Atom => Ok(feeds::atom(site, self.config, urls)),
+            Route::JsonFeed => Ok(feeds::json_feed(site, self.config, urls)),
+            Route::Sitemap => Ok(feeds::sitemap(site, urls, &plan_routes(site, self.config))),
+            Route::Robots => Ok(feeds::robots(urls)),
+            Route::SearchIndex => Ok(feeds::search_index(site, urls)),
+        }
+    }
+
+    fn render_term(&self, route: &Route, taxonomy: Taxonomy, slug: &str, page: usize) -> Result<Vec<u8>, Diagnostic> {
+        let (site, urls) = (self.site, self.urls);
+        let Some(term) = site.terms(taxonomy).get(slug) else {
+            return Err(Diagnostic::error("content", format!("no {} `{slug}`", taxonomy.singular())));
+        };
+        let pages = paginate(&term.reports, self.config.paginate);
+        let chunk = pages.get(page - 1).copied().unwrap_or(&[]);
+        let entries = chunk
+            .iter()
+            .map(|&id| {
+                let r = &site.reports[id];
+                let mut entry = EntryCtx {
+                    report: self.cards[id].clone(),
+                    score: None,
+                    rationale_html: None,
+                    notes_html: Vec::new(),
+                };
+                match taxonomy {
+                    Taxonomy::Impact => {
+                        if let Some(s) = r.meta.scores.iter().find(|s| s.area.slug == slug) {
+                            entry.score = Some(s.score);
+                            entry.rationale_html = Some(text_html(&s.rationale, urls));
+                        }
+                    }
+                    Taxonomy::Stakeholders => {
+                        entry.notes_html = r
+                            .meta
+                            .stakeholders
+                            .iter()
+                            .filter(|s| s.who.slug == slug)
+                            .map(|s| text_html(&s.action, urls))
+                            .collect();
+                    }
+                    Taxonomy::Tickers => {
+                        entry.notes_html = ticker_mentions(r, &term.name).iter().map(|t| text_html(t, urls)).collect();
+                    }
+                    _ => {}
+                }
+                entry
+            })
+            .collect();
+        let is_ticker = taxonomy == Taxonomy::Tickers;
+        let term_value = if is_ticker {
+            Value::from(minijinja::value::Serde(TickerCtx::new(
+                site,
+                urls,
+                &Ticker::parse(&term.name).expect("ticker terms are valid tickers"),
+            )))
+        } else {
+            Value::from(minijinja::value::Serde(TermCtx::from_slug(site, urls, taxonomy, slug, &term.name)))
+        };
+        let heading = if is_ticker {
+            format!("${}", term.name)
+        } else {
+            format!("{}: {}", taxonomy.singular(), term.name)
+        };
+        let title = if page > 1 { format!("{heading} (page {page})") } else { heading };
+        let mut meta = self.meta(
+            route,
+            &title,
+            &format!("{} reports on {} in {}", term.reports.len(), term.name, self.config.title),
+        );
+        let feed_url = (taxonomy == Taxonomy::Tags).then(|| urls.url(&Route::TagFeed { slug: slug.to_string() }));
+        if let Some(f) = &feed_url {
+            meta.feed_url = f.clone();
+            meta.feed_title = format!("{}: {}", self.config.title, term.name);
+        }
+        let ctx = TermPage {
+            site: &self.site_ctx,
+            urls: &self.urls_ctx,
+            meta,
+            taxonomy: TaxonomyCtx::new(taxonomy, urls),
+            term: term_value,
+            feed_url,
+            entries,
+            pagination: Pagination::new(
+                page,
+                pages.len(),
+                |n| Route::Term {
+                    taxonomy,
+                    slug: slug.to_string(),
+                    page: n,
+                },
+                urls,
+            ),
+        };
+        self.render_template(if is_ticker { "ticker.html" } else { "term.html" }, &ctx)
+    }
+}
+
+/// What a report says of a ticker: the text fields and body sentences that name it.
+fn ticker_mentions(r: &Report, symbol: &str) -> Vec<String> {
+    let m = &r.meta;
+    let mut out: Vec<String> = Vec::new();
+    if let Some(ch) = &m.chart {
+        if ch.ticker.symbol() == symbol {
+            let label = if ch.label.is_empty() { String::new() } else { format!("{}: ", ch.label) };
+            out.push(format!("Chart to watch. {label}{}", ch.why).trim_end().to_string());
+        } else if ch.compare.iter().any(|t| t.symbol() == symbol) {
+            out.push(format!("Compared with the chart to watch, ${}.", ch.ticker));
+        }
+    }
+    let names = |text: &str| scan_cashtags(text).iter().any(|(_, t)| t.symbol() == symbol);
+    let fields = std::iter::once(m.summary.as_str())
+        .chain(m.glance.iter().map(|g| g.text.as_str()))
+        .chain(m.stakeholders.iter().map(|s| s.action.as_str()))
+        .chain(m.bottom_line.iter().map(String::as_str))
+        .chain(m.scores.iter().map(|s| s.rationale.as_str()))
+        .chain(m.historical_context.as_deref());
+    for text in fields {
+        if names(text) && !out.iter().any(|o| o == text) {
+            out.push(text.to_string());
+        }
+    }
+    if let Some(body) = &r.body {
+        for (t, sentence) in &body.mentions {
+            if t.symbol() == symbol && !out.contains(sentence) {
+                out.push(sentence.clone());
+            }
+        }
+    }
+    out.truncate(4);
+    out
+}
+
+/// NewsArticle JSON-LD, with a FAQPage when the report has questions.
+fn json_ld(r: &Report, config: &Config, urls: &Urls) -> String {
+    let m = &r.meta;
+    let url = urls.permalink(&Route::Report { slug: m.slug.clone() });
+    let authors: Vec<_> = if m.authors.is_empty() {
+        vec![serde_json::json!({"@type": "Organization", "name": config.title})]
+    } else {
+        m.authors.iter().map(|a| serde_json::json!({"@type": "Person", "name": a})).collect()
+    };
+    let mut keywords: Vec<&str> = m.tags.iter().map(|t| t.name.as_str()).collect();
+    keywords.extend(r.tickers.iter().map(Ticker::symbol));
+    let article = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": m.title,
+        "description": m.summary,
+        "datePublished": m.date.to_rfc3339(),
+        "dateModified": m.updated.unwrap_or(m.date).to_rfc3339(),
+        "author": authors,
+        "publisher": {"@type": "Organization", "name": config.title},
+        "mainEntityOfPage": url,
+        "url": url,
+        "keywords": keywords.join(", "),
+        "articleSection": m.category.as_ref().map(|c| c.name.clone()),
+    });
+    let json = if m.faq.is_empty() {
+        article
+    } else {
+        let faq = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "FAQPage",
+            "mainEntity": m.faq.iter().map(|f| serde_json::json!({
+                "@type": "Question",
+                "name": f.q,
+                "acceptedAnswer": {"@type": "Answer", "text": f.a},
+            })).collect::<Vec<_>>(),
+        });
+        serde_json::json!([article, faq])
+    };
+    // Inside <script>, `</` could close the element; JSON allows `<\/` for the same text.
+    json.to_string().replace("</", "<\\/")
+}
+
+/// Every route of the site.
+pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
+    let per = config.paginate.max(1);
+    let pages_of = |n: usize| n.div_ceil(per).max(1);
+    let mut routes = Vec::new();
+    for page in 1..=pages_of(site.reports.len()) {
+        routes.push(Route::Home { page });
+    }
+    for r in &site.reports {
+        routes.push(Route::Report { slug: r.meta.slug.clone() });
+        if r.body.is_some() {
+            routes.push(Route::Analysis { slug: r.meta.slug.clone() });
+        }
+    }
+    for taxonomy in Taxonomy::ALL {
+        routes.push(Route::Terms(taxonomy));
+        for (slug, term) in site.terms(taxonomy) {
+            for page in 1..=pages_of(term.reports.len()) {
+                routes.push(Route::Term {
+                    taxonomy,
+                    slug: slug.clone(),
+                    page,
+                });
+            }
+            if taxonomy == Taxonomy::Tags {
+                routes.push(Route::TagFeed { slug: slug.clone() });
+            }
+        }
+    }
+    for p in &site.pages {
+        routes.push(Route::Page { slug: p.meta.slug.clone() });
+    }
+    routes.extend([
+        Route::Search,
+        Route::NotFound,
+        Route::Rss,
+        Route::Atom,
+        Route::JsonFeed,
+        Route::Sitemap,
+        Route::Robots,
+        Route::SearchIndex,
+    ]);
+    routes
+}

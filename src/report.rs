@@ -1,0 +1,777 @@
+//! Front matter -> validated [`ReportMeta`] and [`PageMeta`]. All validation lives here:
+//! a value that made it into these types is known good, so later stages do not re-check.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::cashtag::{scan_cashtags, Ticker};
+use crate::config::toml_diagnostic;
+use crate::diagnostics::Diagnostic;
+use crate::frontmatter::split_front_matter;
+use crate::load::Source;
+use crate::routes::{is_valid_slug, slugify};
+
+/// A taxonomy term: its name as shown and its slug.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Term {
+    /// As written.
+    pub name: String,
+    /// As in URLs.
+    pub slug: String,
+}
+
+/// An impact score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Score {
+    /// The impact area.
+    pub area: Term,
+    /// 1..=10.
+    pub score: u8,
+    /// Why, plain text (may be empty).
+    pub rationale: String,
+}
+
+/// Impact at a glance, one domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glance {
+    /// `Markets`, `Energy`...
+    pub domain: String,
+    /// What happens there.
+    pub text: String,
+}
+
+/// Who needs to act and what they should do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stakeholder {
+    /// The group.
+    pub who: Term,
+    /// What they should do.
+    pub action: String,
+}
+
+/// The chart to watch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    /// The ticker to chart.
+    pub ticker: Ticker,
+    /// What it is.
+    pub label: String,
+    /// Why it matters.
+    pub why: String,
+    /// Tickers to compare it with.
+    pub compare: Vec<Ticker>,
+}
+
+/// What's next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Next {
+    /// The next milestone.
+    pub milestone: Option<String>,
+    /// The signal that would mark a lasting shift.
+    pub signal: Option<String>,
+}
+
+/// A question and its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Faq {
+    /// Question.
+    pub q: String,
+    /// Answer, plain text.
+    pub a: String,
+}
+
+/// The source of the news.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    /// Publication name.
+    pub name: String,
+    /// An http(s) URL.
+    pub url: String,
+}
+
+/// A report's validated front matter: the quick read.
+#[derive(Debug, Clone)]
+pub struct ReportMeta {
+    /// The source file, relative to the site root.
+    pub path: PathBuf,
+    /// URL slug.
+    pub slug: String,
+    /// Title, plain text.
+    pub title: String,
+    /// Publication date.
+    pub date: DateTime<FixedOffset>,
+    /// Last update.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Built only with `--drafts`.
+    pub draft: bool,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// The core takeaway.
+    pub summary: String,
+    /// Category.
+    pub category: Option<Term>,
+    /// Tags, without repeats.
+    pub tags: Vec<Term>,
+    /// Every ticker of the front matter: `tickers`, the chart's, and cashtags in text fields.
+    pub tickers: Vec<Ticker>,
+    /// Source of the news.
+    pub source: Option<SourceLink>,
+    /// Historical context.
+    pub historical_context: Option<String>,
+    /// Primary impact area.
+    pub primary_impact: Option<Term>,
+    /// Secondary areas.
+    pub ripple_effects: Vec<Term>,
+    /// Bottom line points.
+    pub bottom_line: Vec<String>,
+    /// Impact scores.
+    pub scores: Vec<Score>,
+    /// Impact at a glance.
+    pub glance: Vec<Glance>,
+    /// Who needs to act.
+    pub stakeholders: Vec<Stakeholder>,
+    /// Chains of consequence, each a list of steps.
+    pub chains: Vec<Vec<String>>,
+    /// The chart to watch.
+    pub chart: Option<Chart>,
+    /// What's next.
+    pub next: Option<Next>,
+    /// Questions and answers.
+    pub faq: Vec<Faq>,
+    /// The body's Markdown.
+    pub body_markdown: String,
+    /// The line of the file where the body starts (1-based).
+    pub body_line: usize,
+}
+
+/// A plain page's validated front matter.
+#[derive(Debug, Clone)]
+pub struct PageMeta {
+    /// The source file.
+    pub path: PathBuf,
+    /// URL slug (the file stem).
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Description for meta tags.
+    pub description: String,
+    /// Optional date.
+    pub date: Option<DateTime<FixedOffset>>,
+    /// Built only with `--drafts`.
+    pub draft: bool,
+    /// The body's Markdown.
+    pub body_markdown: String,
+    /// The line of the file where the body starts (1-based).
+    pub body_line: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    title: Option<String>,
+    date: Option<Spanned<toml::value::Datetime>>,
+    updated: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    draft: bool,
+    slug: Option<Spanned<String>>,
+    #[serde(default)]
+    authors: Vec<String>,
+    summary: Option<String>,
+    category: Option<Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
+    #[serde(default)]
+    tickers: Vec<Spanned<String>>,
+    source: Option<RawSource>,
+    historical_context: Option<String>,
+    primary_impact: Option<Spanned<String>>,
+    #[serde(default)]
+    ripple_effects: Vec<Spanned<String>>,
+    #[serde(default)]
+    bottom_line: Vec<String>,
+    #[serde(default)]
+    scores: Vec<RawScore>,
+    #[serde(default)]
+    glance: Vec<RawGlance>,
+    #[serde(default)]
+    stakeholders: Vec<RawStakeholder>,
+    #[serde(default)]
+    chains: Vec<RawChain>,
+    chart: Option<RawChart>,
+    next: Option<RawNext>,
+    #[serde(default)]
+    faq: Vec<RawFaq>,
+}
+
+const REPORT_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "authors",
+    "summary",
+    "category",
+    "tags",
+    "tickers",
+    "source",
+    "historical_context",
+    "primary_impact",
+    "ripple_effects",
+    "bottom_line",
+    "scores",
+    "glance",
+    "stakeholders",
+    "chains",
+    "chart",
+    "next",
+    "faq",
+    "name",
+    "url",
+    "area",
+    "score",
+    "rationale",
+    "domain",
+    "text",
+    "who",
+    "action",
+    "steps",
+    "ticker",
+    "label",
+    "why",
+    "compare",
+    "milestone",
+    "signal",
+    "q",
+    "a",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: String,
+    url: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScore {
+    area: Spanned<String>,
+    score: Spanned<toml::Value>,
+    #[serde(default)]
+    rationale: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGlance {
+    domain: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStakeholder {
+    who: Spanned<String>,
+    action: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChain {
+    steps: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChart {
+    ticker: Spanned<String>,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    why: String,
+    #[serde(default)]
+    compare: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNext {
+    milestone: Option<String>,
+    signal: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFaq {
+    q: String,
+    a: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPage {
+    title: Option<String>,
+    #[serde(default)]
+    description: String,
+    date: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    draft: bool,
+}
+
+/// Collects diagnostics for one file, pointing into its text.
+struct Checker<'a> {
+    source: &'a Source,
+    front_offset: usize,
+    errors: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error_at(&mut self, span_start: usize, message: String) {
+        self.errors
+            .push(Diagnostic::error(&self.source.path, message).at(&self.source.text, self.front_offset + span_start));
+    }
+
+    fn error_top(&mut self, message: String) {
+        self.errors.push(Diagnostic::error(&self.source.path, message).at(&self.source.text, 0));
+    }
+
+    fn term(&mut self, value: &Spanned<String>, what: &str) -> Option<Term> {
+        let name = value.get_ref().trim().to_string();
+        let slug = slugify(&name);
+        if slug.is_empty() {
+            self.error_at(
+                value.span().start,
+                format!("{what} `{name}` has no letters or digits to make a URL from"),
+            );
+            return None;
+        }
+        Some(Term { name, slug })
+    }
+
+    fn ticker(&mut self, value: &Spanned<String>) -> Option<Ticker> {
+        let t = Ticker::parse(value.get_ref());
+        if t.is_none() {
+            self.error_at(
+                value.span().start,
+                format!(
+                    "`{}` is not a ticker: use 1 to 5 capital letters, optionally `.` and 1 or 2 more (`BRK.B`)",
+                    value.get_ref()
+                ),
+            );
+        }
+        t
+    }
+
+    fn date(&mut self, value: &Spanned<toml::value::Datetime>, field: &str) -> Option<DateTime<FixedOffset>> {
+        let d = to_chrono(value.get_ref());
+        if d.is_none() {
+            self.error_at(
+                value.span().start,
+                format!("`{field}` must be a date (2025-10-09) or a date-time, found `{}`", value.get_ref()),
+            );
+        }
+        d
+    }
+}
+
+/// Converts a TOML date or date-time; a date-time without an offset, or a bare date, is UTC.
+pub(crate) fn to_chrono(d: &toml::value::Datetime) -> Option<DateTime<FixedOffset>> {
+    let date = d.date?;
+    let day = NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())?;
+    let time = match d.time {
+        Some(t) => NaiveTime::from_hms_nano_opt(
+            t.hour.into(),
+            t.minute.into(),
+            t.second.unwrap_or(0).into(),
+            t.nanosecond.unwrap_or(0),
+        )?,
+        None => NaiveTime::MIN,
+    };
+    let offset = match d.offset {
+        Some(toml::value::Offset::Custom { minutes }) => FixedOffset::east_opt(i32::from(minutes) * 60)?,
+        _ => FixedOffset::east_opt(0)?,
+    };
+    offset.from_local_datetime(&day.and_time(time)).single()
+}
+
+fn slug_for(c: &mut Checker<'_>, explicit: Option<&Spanned<String>>, path: &Path) -> Option<String> {
+    match explicit {
+        Some(s) => {
+            if is_valid_slug(s.get_ref()) {
+                Some(s.get_ref().clone())
+            } else {
+                c.error_at(
+                    s.span().start,
+                    format!(
+                        "slug `{}` is not a single URL segment: use lower-case letters, digits and `-`, starting with a letter or digit",
+                        s.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+        None => {
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            if is_valid_slug(&stem) {
+                Some(stem)
+            } else {
+                c.errors.push(
+                    Diagnostic::error(&c.source.path, format!("the file name `{stem}` cannot be used as a URL slug"))
+                        .with_help(format!("add `slug = \"{}\"` to the front matter, or rename the file", slugify(&stem))),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn required(c: &mut Checker<'_>, value: Option<String>, field: &str) -> Option<String> {
+    match value {
+        Some(v) if !v.trim().is_empty() => Some(v),
+        Some(_) => {
+            c.error_top(format!("`{field}` must not be empty"));
+            None
+        }
+        None => {
+            c.error_top(format!("missing required field `{field}`"));
+            None
+        }
+    }
+}
+
+/// Parses and validates a report. Every problem in the file is returned, not only the first.
+pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
+    let split = split_front_matter(&source.path, &source.text).map_err(|d| vec![d])?;
+    let raw: RawReport = toml::from_str(split.front)
+        .map_err(|e| vec![toml_diagnostic(&source.path, &source.text, split.front_offset, &e, REPORT_KEYS)])?;
+    let mut c = Checker {
+        source,
+        front_offset: split.front_offset,
+        errors: Vec::new(),
+    };
+    let title = required(&mut c, raw.title, "title");
+    let summary = required(&mut c, raw.summary, "summary");
+    let date = match &raw.date {
+        Some(d) => c.date(d, "date"),
+        None => {
+            c.error_top("missing required field `date`".into());
+            None
+        }
+    };
+    let updated = raw.updated.as_ref().and_then(|d| c.date(d, "updated"));
+    let slug = slug_for(&mut c, raw.slug.as_ref(), &source.path);
+
+    let category = raw.category.as_ref().and_then(|t| c.term(t, "category"));
+    let mut tags: Vec<Term> = Vec::new();
+    for t in &raw.tags {
+        if let Some(term) = c.term(t, "tag") {
+            if !tags.iter().any(|x| x.slug == term.slug) {
+                tags.push(term);
+            }
+        }
+    }
+    let primary_impact = raw.primary_impact.as_ref().and_then(|t| c.term(t, "impact area"));
+    let ripple_effects: Vec<Term> = raw.ripple_effects.iter().filter_map(|t| c.term(t, "impact area")).collect();
+
+    let mut scores = Vec::new();
+    for s in &raw.scores {
+        let area = c.term(&s.area, "impact area");
+        let value = match s.score.get_ref() {
+            toml::Value::Integer(i) if (1..=10).contains(i) => Some(*i as u8),
+            other => {
+                c.error_at(
+                    s.score.span().start,
+                    format!("a score must be a whole number from 1 to 10, found `{other}`"),
+                );
+                None
+            }
+        };
+        if let (Some(area), Some(score)) = (area, value) {
+            if scores.iter().any(|x: &Score| x.area.slug == area.slug) {
+                c.error_at(s.area.span().start, format!("impact area `{}` is scored twice", area.name));
+            } else {
+                scores.push(Score {
+                    area,
+                    score,
+                    rationale: s.rationale.clone(),
+                });
+            }
+        }
+    }
+
+    let stakeholders: Vec<Stakeholder> = raw
+        .stakeholders
+        .iter()
+        .filter_map(|s| {
+            c.term(&s.who, "stakeholder group").map(|who| Stakeholder {
+                who,
+                action: s.action.clone(),
+            })
+        })
+        .collect();
+
+    let source_link = raw.source.as_ref().and_then(|s| {
+        let url = s.url.get_ref().trim();
+        if url.starts_with("https://") || url.starts_with("http://") {
+            Some(SourceLink {
+                name: s.name.clone(),
+                url: url.to_string(),
+            })
+        } else {
+            c.error_at(s.url.span().start, format!("the source URL must start with http:// or https://, found `{url}`"));
+            None
+        }
+    });
+
+    let mut tickers: Vec<Ticker> = Vec::new();
+    let mut add = |t: Ticker| {
+        if !tickers.contains(&t) {
+            tickers.push(t);
+        }
+    };
+    for t in &raw.tickers {
+        if let Some(t) = c.ticker(t) {
+            add(t);
+        }
+    }
+    let chart = raw.chart.as_ref().and_then(|ch| {
+        let ticker = c.ticker(&ch.ticker)?;
+        let compare: Vec<Ticker> = ch.compare.iter().filter_map(|t| c.ticker(t)).collect();
+        Some(Chart {
+            ticker,
+            label: ch.label.clone(),
+            why: ch.why.clone(),
+            compare,
+        })
+    });
+    if let Some(ch) = &chart {
+        add(ch.ticker.clone());
+        ch.compare.iter().cloned().for_each(&mut add);
+    }
+
+    let glance: Vec<Glance> = raw
+        .glance
+        .into_iter()
+        .map(|g| Glance {
+            domain: g.domain,
+            text: g.text,
+        })
+        .collect();
+    let next = raw.next.map(|n| Next {
+        milestone: n.milestone.filter(|s| !s.trim().is_empty()),
+        signal: n.signal.filter(|s| !s.trim().is_empty()),
+    });
+    let faq: Vec<Faq> = raw.faq.into_iter().map(|f| Faq { q: f.q, a: f.a }).collect();
+    let chains: Vec<Vec<String>> = raw.chains.into_iter().map(|ch| ch.steps).filter(|s| !s.is_empty()).collect();
+
+    // Cashtags in every text field join the report's tickers (the title's too, FORMAT.md).
+    {
+        let mut texts: Vec<&str> = Vec::new();
+        texts.extend(title.as_deref());
+        texts.extend(summary.as_deref());
+        texts.extend(raw.historical_context.as_deref());
+        texts.extend(raw.bottom_line.iter().map(String::as_str));
+        texts.extend(scores.iter().map(|s| s.rationale.as_str()));
+        texts.extend(glance.iter().map(|g| g.text.as_str()));
+        texts.extend(stakeholders.iter().map(|s| s.action.as_str()));
+        texts.extend(chains.iter().flatten().map(String::as_str));
+        if let Some(ch) = &chart {
+            texts.push(&ch.why);
+            texts.push(&ch.label);
+        }
+        if let Some(n) = &next {
+            texts.extend(n.milestone.as_deref());
+            texts.extend(n.signal.as_deref());
+        }
+        texts.extend(faq.iter().flat_map(|f| [f.q.as_str(), f.a.as_str()]));
+        for text in texts {
+            scan_cashtags(text).into_iter().for_each(|(_, t)| add(t));
+        }
+    }
+
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    let (Some(title), Some(summary), Some(date), Some(slug)) = (title, summary, date, slug) else {
+        unreachable!("a missing required value always records an error")
+    };
+    Ok(ReportMeta {
+        path: source.path.clone(),
+        slug,
+        title,
+        date,
+        updated,
+        draft: raw.draft,
+        authors: raw.authors,
+        summary,
+        category,
+        tags,
+        tickers,
+        source: source_link,
+        historical_context: raw.historical_context.filter(|s| !s.trim().is_empty()),
+        primary_impact,
+        ripple_effects,
+        bottom_line: raw.bottom_line,
+        scores,
+        glance,
+        stakeholders,
+        chains,
+        chart,
+        next,
+        faq,
+        body_markdown: split.body.to_string(),
+        body_line: body_line(&source.text, split.body),
+    })
+}
+
+fn body_line(text: &str, body: &str) -> usize {
+    crate::diagnostics::Position::at(text, text.len() - body.len()).line
+}
+
+/// Parses and validates a plain page (`content/pages/`).
+pub fn validate_page(source: &Source) -> Result<PageMeta, Vec<Diagnostic>> {
+    let split = split_front_matter(&source.path, &source.text).map_err(|d| vec![d])?;
+    let raw: RawPage = toml::from_str(split.front).map_err(|e| {
+        vec![toml_diagnostic(
+            &source.path,
+            &source.text,
+            split.front_offset,
+            &e,
+            &["title", "description", "date", "draft"],
+        )]
+    })?;
+    let mut c = Checker {
+        source,
+        front_offset: split.front_offset,
+        errors: Vec::new(),
+    };
+    let title = required(&mut c, raw.title, "title");
+    let date = raw.date.as_ref().and_then(|d| c.date(d, "date"));
+    let slug = slug_for(&mut c, None, &source.path);
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    let (Some(title), Some(slug)) = (title, slug) else {
+        unreachable!("a missing required value always records an error")
+    };
+    Ok(PageMeta {
+        path: source.path.clone(),
+        slug,
+        title,
+        description: raw.description,
+        date,
+        draft: raw.draft,
+        body_markdown: split.body.to_string(),
+        body_line: body_line(&source.text, split.body),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(front: &str) -> Source {
+        Source {
+            path: PathBuf::from("content/r.md"),
+            text: format!("+++\n{front}\n+++\nBody.\n"),
+        }
+    }
+
+    const OK: &str = "title = \"T\"\ndate = 2025-10-09\nsummary = \"S\"";
+
+    fn errors(front: &str) -> Vec<String> {
+        match validate_report(&source(front)) {
+            Ok(_) => vec![],
+            Err(ds) => ds
+                .iter()
+                .map(|d| {
+                    let p = d.position.map(|p| format!("{}:{}", p.line, p.column)).unwrap_or_default();
+                    format!("{p} {}", d.message)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_minimal_report_is_valid() {
+        let r = validate_report(&source(OK)).unwrap();
+        assert_eq!((r.slug.as_str(), r.title.as_str(), r.body_markdown.as_str()), ("r", "T", "Body.\n"));
+        assert_eq!(r.date.to_rfc3339(), "2025-10-09T00:00:00+00:00");
+    }
+
+    #[test]
+    fn each_error_of_the_format_has_its_message() {
+        let cases: &[(&str, &str)] = &[
+            ("date = 2025-10-09\nsummary = \"S\"", "1:1 missing required field `title`"),
+            ("title = \"T\"\nsummary = \"S\"", "1:1 missing required field `date`"),
+            ("title = \"T\"\ndate = 2025-10-09", "1:1 missing required field `summary`"),
+            (
+                "title = \"T\"\ndate = 2025-10-09\nsumary = \"S\"",
+                "4:1 unknown field `sumary`, did you mean `summary`?",
+            ),
+            (
+                &format!("{OK}\n[[scores]]\narea = \"A\"\nscore = 11"),
+                "7:9 a score must be a whole number from 1 to 10, found `11`",
+            ),
+            (
+                &format!("{OK}\n[[scores]]\narea = \"A\"\nscore = 7.5"),
+                "7:9 a score must be a whole number from 1 to 10, found `7.5`",
+            ),
+            (
+                &format!("{OK}\n[[scores]]\narea = \"A\"\nscore = \"8\""),
+                "7:9 a score must be a whole number from 1 to 10, found `\"8\"`",
+            ),
+            (
+                &format!("{OK}\nslug = \"../etc\""),
+                "5:8 slug `../etc` is not a single URL segment: use lower-case letters, digits and `-`, starting with a letter or digit",
+            ),
+            (&format!("{OK}\ntags = [\"+++\"]"), "5:9 tag `+++` has no letters or digits to make a URL from"),
+            (
+                &format!("{OK}\ntickers = [\"toolong\"]"),
+                "5:12 `toolong` is not a ticker: use 1 to 5 capital letters, optionally `.` and 1 or 2 more (`BRK.B`)",
+            ),
+            (
+                &format!("{OK}\nsource = {{ name = \"x\", url = \"javascript:alert(1)\" }}"),
+                "5:29 the source URL must start with http:// or https://, found `javascript:alert(1)`",
+            ),
+            ("title = \"T\"\ndate = 2025-10-09\nsummary = \"S\"\ntitle = \"U\"", "5:1 duplicate key"),
+        ];
+        for (front, want) in cases {
+            let got = errors(front);
+            assert!(
+                got.iter().any(|g| g.starts_with(want)),
+                "front matter:\n{front}\nwanted: {want}\ngot: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn all_errors_of_a_file_are_reported() {
+        let got = errors("summary = \"\"\n[[scores]]\narea = \"A\"\nscore = 0");
+        assert_eq!(got.len(), 4, "{got:?}");
+    }
+
+    #[test]
+    fn tickers_gather_from_list_chart_and_text() {
+        let r = validate_report(&source(&format!(
+            "{OK}\ntickers = [\"usar\"]\nbottom_line = [\"$MP up\"]\n[chart]\nticker = \"REMX\"\ncompare = [\"LIT\"]"
+        )))
+        .unwrap();
+        let syms: Vec<_> = r.tickers.iter().map(|t| t.symbol().to_string()).collect();
+        assert_eq!(syms, ["USAR", "REMX", "LIT", "MP"]);
+    }
+
+    #[test]
+    fn dates_without_offset_are_utc_and_offsets_are_kept() {
+        let r = validate_report(&source(
+            "title = \"T\"\ndate = 2025-10-09T08:30:00\nupdated = 2025-10-10T08:00:00+05:30\nsummary = \"S\"",
+        ))
+        .unwrap();
+        assert_eq!(r.date.to_rfc3339(), "2025-10-09T08:30:00+00:00");
+        assert_eq!(r.updated.unwrap().to_rfc3339(), "2025-10-10T08:00:00+05:30");
+    }
+}

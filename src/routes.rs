@@ -1,0 +1,290 @@
+//! Every URL of FORMAT.md as a [`Route`], slugs, and joining routes to `base_url`.
+//! No other module formats a site URL.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// A taxonomy of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Taxonomy {
+    /// `tags`
+    Tags,
+    /// `category`
+    Categories,
+    /// `tickers` and cashtags
+    Tickers,
+    /// score areas
+    Impact,
+    /// stakeholder groups
+    Stakeholders,
+}
+
+impl Taxonomy {
+    /// All taxonomies, in navigation order.
+    pub const ALL: [Taxonomy; 5] = [
+        Taxonomy::Tags,
+        Taxonomy::Categories,
+        Taxonomy::Tickers,
+        Taxonomy::Impact,
+        Taxonomy::Stakeholders,
+    ];
+
+    /// The URL segment and template key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tags",
+            Taxonomy::Categories => "categories",
+            Taxonomy::Tickers => "tickers",
+            Taxonomy::Impact => "impact",
+            Taxonomy::Stakeholders => "stakeholders",
+        }
+    }
+
+    /// Heading of the index page.
+    pub fn title(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "Tags",
+            Taxonomy::Categories => "Categories",
+            Taxonomy::Tickers => "Tickers",
+            Taxonomy::Impact => "Impact areas",
+            Taxonomy::Stakeholders => "Stakeholders",
+        }
+    }
+
+    /// What one term is called.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "Tag",
+            Taxonomy::Categories => "Category",
+            Taxonomy::Tickers => "Ticker",
+            Taxonomy::Impact => "Impact area",
+            Taxonomy::Stakeholders => "Stakeholder group",
+        }
+    }
+}
+
+/// One output file of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    /// `/` and `/page/N/` (N from 2).
+    Home {
+        /// 1-based page number.
+        page: usize,
+    },
+    /// `/reports/<slug>/`, the quick read.
+    Report {
+        /// Report slug.
+        slug: String,
+    },
+    /// `/reports/<slug>/full/`, the full analysis.
+    Analysis {
+        /// Report slug.
+        slug: String,
+    },
+    /// `/<taxonomy>/`, a taxonomy's index.
+    Terms(Taxonomy),
+    /// `/<taxonomy>/<slug>/` and its `/page/N/`.
+    Term {
+        /// Which taxonomy.
+        taxonomy: Taxonomy,
+        /// Term slug.
+        slug: String,
+        /// 1-based page number.
+        page: usize,
+    },
+    /// `/tags/<slug>/rss.xml`.
+    TagFeed {
+        /// Tag slug.
+        slug: String,
+    },
+    /// `/pages/<slug>/`.
+    Page {
+        /// Page slug.
+        slug: String,
+    },
+    /// `/search/`.
+    Search,
+    /// `/404.html`.
+    NotFound,
+    /// `/rss.xml`.
+    Rss,
+    /// `/atom.xml`.
+    Atom,
+    /// `/feed.json`.
+    JsonFeed,
+    /// `/sitemap.xml`.
+    Sitemap,
+    /// `/robots.txt`.
+    Robots,
+    /// `/search.json`.
+    SearchIndex,
+}
+
+impl Route {
+    /// The path below the site root, without a leading `/` (`tags/x/page/2/`, `rss.xml`).
+    pub fn path(&self) -> String {
+        let paged = |base: String, page: usize| {
+            if page > 1 {
+                format!("{base}page/{page}/")
+            } else {
+                base
+            }
+        };
+        match self {
+            Route::Home { page } => paged(String::new(), *page),
+            Route::Report { slug } => format!("reports/{slug}/"),
+            Route::Analysis { slug } => format!("reports/{slug}/full/"),
+            Route::Terms(t) => format!("{}/", t.key()),
+            Route::Term { taxonomy, slug, page } => paged(format!("{}/{slug}/", taxonomy.key()), *page),
+            Route::TagFeed { slug } => format!("tags/{slug}/rss.xml"),
+            Route::Page { slug } => format!("pages/{slug}/"),
+            Route::Search => "search/".into(),
+            Route::NotFound => "404.html".into(),
+            Route::Rss => "rss.xml".into(),
+            Route::Atom => "atom.xml".into(),
+            Route::JsonFeed => "feed.json".into(),
+            Route::Sitemap => "sitemap.xml".into(),
+            Route::Robots => "robots.txt".into(),
+            Route::SearchIndex => "search.json".into(),
+        }
+    }
+
+    /// The file inside the output folder.
+    pub fn output_file(&self) -> PathBuf {
+        let path = self.path();
+        if path.is_empty() || path.ends_with('/') {
+            PathBuf::from(format!("{path}index.html"))
+        } else {
+            PathBuf::from(path)
+        }
+    }
+
+    /// True for HTML pages (as opposed to feeds and data files).
+    pub fn is_html(&self) -> bool {
+        self.output_file().extension().is_some_and(|e| e == "html")
+    }
+}
+
+/// Joins routes to the site's base URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Urls {
+    /// Absolute, ends with `/`.
+    pub base_url: String,
+    /// Starts and ends with `/`.
+    pub base_path: String,
+}
+
+impl Urls {
+    /// Root-relative URL carrying the base path (`/sub/tags/x/`).
+    pub fn url(&self, route: &Route) -> String {
+        format!("{}{}", self.base_path, route.path())
+    }
+
+    /// Absolute URL (`https://host/sub/tags/x/`).
+    pub fn permalink(&self, route: &Route) -> String {
+        format!("{}{}", self.base_url, route.path())
+    }
+
+    /// URL of a file copied from `static/` or the theme's `static/`.
+    pub fn static_url(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+    }
+
+    /// URL of a ticker's page.
+    pub fn ticker_url(&self, ticker: &crate::cashtag::Ticker) -> String {
+        self.url(&Route::Term {
+            taxonomy: Taxonomy::Tickers,
+            slug: ticker.slug(),
+            page: 1,
+        })
+    }
+}
+
+/// A term's slug (FORMAT.md): transliterated to ASCII, lower case, each run of other
+/// characters one `-`, trimmed. `OPEC+` -> `opec`, `日本` -> `ri-ben`.
+pub fn slugify(text: &str) -> String {
+    let ascii = deunicode::deunicode(text).to_ascii_lowercase();
+    let mut slug = String::with_capacity(ascii.len());
+    let mut dash = false;
+    for c in ascii.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    slug
+}
+
+/// True when `s` is a valid report or page slug: `[a-z0-9][a-z0-9-]*`.
+pub fn is_valid_slug(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugify_follows_the_format() {
+        for (input, want) in [
+            ("Rare Earths", "rare-earths"),
+            ("rare-earths", "rare-earths"),
+            ("OPEC+", "opec"),
+            ("日本", "ri-ben"),
+            ("Économie", "economie"),
+            ("  Business & Technology ", "business-technology"),
+            ("+++", ""),
+            ("S&P 500", "s-p-500"),
+        ] {
+            assert_eq!(slugify(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn report_slugs_are_single_safe_segments() {
+        for ok in ["a", "0-day", "pakistan-first-rare-earth-shipment"] {
+            assert!(is_valid_slug(ok), "{ok}");
+        }
+        for bad in ["", "-a", "A", "a/b", "..", "a b", "a_b", "é"] {
+            assert!(!is_valid_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn routes_map_to_urls_and_files() {
+        let urls = Urls {
+            base_url: "https://h/sub/".into(),
+            base_path: "/sub/".into(),
+        };
+        let cases = [
+            (Route::Home { page: 1 }, "/sub/", "index.html"),
+            (Route::Home { page: 3 }, "/sub/page/3/", "page/3/index.html"),
+            (
+                Route::Term {
+                    taxonomy: Taxonomy::Tags,
+                    slug: "x".into(),
+                    page: 2,
+                },
+                "/sub/tags/x/page/2/",
+                "tags/x/page/2/index.html",
+            ),
+            (Route::Analysis { slug: "r".into() }, "/sub/reports/r/full/", "reports/r/full/index.html"),
+            (Route::TagFeed { slug: "x".into() }, "/sub/tags/x/rss.xml", "tags/x/rss.xml"),
+            (Route::NotFound, "/sub/404.html", "404.html"),
+        ];
+        for (route, url, file) in cases {
+            assert_eq!(urls.url(&route), url);
+            assert_eq!(route.output_file(), PathBuf::from(file));
+        }
+        assert_eq!(urls.permalink(&Route::Rss), "https://h/sub/rss.xml");
+    }
+}
