@@ -146,7 +146,10 @@ mod tests {
     #[test]
     fn linking_escapes_text_and_links_cashtags() {
         let html = link_cashtags("<b> & $MP", |t| format!("/tickers/{}/", t.slug()));
-        assert_eq!(html, "&lt;b&gt; &amp; <a class=\"cashtag\" href=\"/tickers/mp/\">$MP</a>");
+        assert_eq!(
+            html,
+            "&lt;b&gt; &amp; <a class=\"cashtag\" href=\"/tickers/mp/\">$MP</a>"
+        );
     }
 
     #[test]

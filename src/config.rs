@@ -123,8 +123,11 @@ pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> 
             *v.get_ref() as usize
         } else {
             errors.push(
-                Diagnostic::error(file, format!("`{key}` must be a whole number of at least 1, found `{}`", v.get_ref()))
-                    .at(text, v.span().start),
+                Diagnostic::error(
+                    file,
+                    format!("`{key}` must be a whole number of at least 1, found `{}`", v.get_ref()),
+                )
+                .at(text, v.span().start),
             );
             1
         }
@@ -187,13 +190,22 @@ pub(crate) fn split_base_url(url: &str) -> Result<(String, String), String> {
 }
 
 /// Turns a toml error into a diagnostic. `offset` is where the parsed text starts in the file.
-pub(crate) fn toml_diagnostic(file: &Path, file_text: &str, offset: usize, e: &toml::de::Error, known: &[&str]) -> Diagnostic {
+pub(crate) fn toml_diagnostic(
+    file: &Path,
+    file_text: &str,
+    offset: usize,
+    e: &toml::de::Error,
+    known: &[&str],
+) -> Diagnostic {
     let message = e.message().trim().to_string();
     let mut d = Diagnostic::error(file, first_line(&message));
     if let Some(span) = e.span() {
         d = d.at(file_text, offset + span.start);
     }
-    if let Some(name) = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()) {
+    if let Some(name) = message
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split('`').next())
+    {
         d.message = format!("unknown field `{name}`");
         if let Some(s) = suggest(name, known) {
             d.message.push_str(&format!(", did you mean `{s}`?"));
@@ -217,10 +229,18 @@ mod tests {
         for (input, url, path) in [
             ("https://example.com", "https://example.com/", "/"),
             ("https://example.com/", "https://example.com/", "/"),
-            ("https://host/reports-site", "https://host/reports-site/", "/reports-site/"),
+            (
+                "https://host/reports-site",
+                "https://host/reports-site/",
+                "/reports-site/",
+            ),
             ("http://127.0.0.1:1111/a/b/", "http://127.0.0.1:1111/a/b/", "/a/b/"),
         ] {
-            assert_eq!(split_base_url(input).unwrap(), (url.to_string(), path.to_string()), "{input}");
+            assert_eq!(
+                split_base_url(input).unwrap(),
+                (url.to_string(), path.to_string()),
+                "{input}"
+            );
         }
         assert!(split_base_url("example.com").is_err());
     }
@@ -235,7 +255,14 @@ mod tests {
 
     #[test]
     fn defaults_fill_optional_settings() {
-        let c = parse_config(Path::new("config.toml"), "title = \"t\"\nbase_url = \"https://e.com/x\"\n").unwrap();
-        assert_eq!((c.paginate, c.feed_limit, c.theme.as_str(), c.base_path.as_str()), (10, 20, "default", "/x/"));
+        let c = parse_config(
+            Path::new("config.toml"),
+            "title = \"t\"\nbase_url = \"https://e.com/x\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.paginate, c.feed_limit, c.theme.as_str(), c.base_path.as_str()),
+            (10, 20, "default", "/x/")
+        );
     }
 }

@@ -107,7 +107,9 @@ impl SiteCtx {
                 .iter()
                 .map(|p| Link {
                     title: p.meta.title.clone(),
-                    url: urls.url(&Route::Page { slug: p.meta.slug.clone() }),
+                    url: urls.url(&Route::Page {
+                        slug: p.meta.slug.clone(),
+                    }),
                 })
                 .collect(),
             generator: format!("impress {}", env!("CARGO_PKG_VERSION")),

@@ -20,11 +20,22 @@ fn xml(text: &str) -> String {
 /// The reports of a feed: newest `feed_limit`, optionally of one tag.
 fn feed_reports<'a>(site: &'a Site, config: &Config, tag: Option<&str>) -> Vec<&'a Report> {
     match tag {
-        None => site.reports.iter().take(config.feed_limit).map(|r| r.as_ref()).collect(),
+        None => site
+            .reports
+            .iter()
+            .take(config.feed_limit)
+            .map(|r| r.as_ref())
+            .collect(),
         Some(slug) => site
             .terms(Taxonomy::Tags)
             .get(slug)
-            .map(|t| t.reports.iter().take(config.feed_limit).map(|&i| site.reports[i].as_ref()).collect())
+            .map(|t| {
+                t.reports
+                    .iter()
+                    .take(config.feed_limit)
+                    .map(|&i| site.reports[i].as_ref())
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }
@@ -100,7 +111,11 @@ pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>) -> Vec<
         xml(&self_url)
     );
     if let Some(r) = reports.first() {
-        let _ = writeln!(out, "<lastBuildDate>{}</lastBuildDate>", r.meta.updated.unwrap_or(r.meta.date).to_rfc2822());
+        let _ = writeln!(
+            out,
+            "<lastBuildDate>{}</lastBuildDate>",
+            r.meta.updated.unwrap_or(r.meta.date).to_rfc2822()
+        );
     }
     for r in reports {
         let m = &r.meta;
@@ -114,10 +129,18 @@ pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>) -> Vec<
             let _ = writeln!(out, "<dc:creator>{}</dc:creator>", xml(a));
         }
         if let Some(c) = &m.category {
-            let _ = writeln!(out, "<category>{}</category>", xml(site.term_name(Taxonomy::Categories, &c.slug, &c.name)));
+            let _ = writeln!(
+                out,
+                "<category>{}</category>",
+                xml(site.term_name(Taxonomy::Categories, &c.slug, &c.name))
+            );
         }
         for t in &m.tags {
-            let _ = writeln!(out, "<category>{}</category>", xml(site.term_name(Taxonomy::Tags, &t.slug, &t.name)));
+            let _ = writeln!(
+                out,
+                "<category>{}</category>",
+                xml(site.term_name(Taxonomy::Tags, &t.slug, &t.name))
+            );
         }
         let _ = writeln!(out, "<description>{}</description>", xml(&item_html(r, config, urls)));
         out.push_str("</item>\n");
@@ -130,13 +153,21 @@ pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>) -> Vec<
 pub fn atom(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
     let reports = feed_reports(site, config, None);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    let _ = writeln!(out, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml(&config.language));
+    let _ = writeln!(
+        out,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+        xml(&config.language)
+    );
     let _ = writeln!(out, "<title>{}</title>", xml(&config.title));
     if !config.description.is_empty() {
         let _ = writeln!(out, "<subtitle>{}</subtitle>", xml(&config.description));
     }
     let home = urls.permalink(&Route::Home { page: 1 });
-    let _ = writeln!(out, "<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml(&home));
+    let _ = writeln!(
+        out,
+        "<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>",
+        xml(&home)
+    );
     let _ = writeln!(
         out,
         "<link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>",
@@ -155,7 +186,11 @@ pub fn atom(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
         let link = urls.permalink(&Route::Report { slug: m.slug.clone() });
         out.push_str("<entry>\n");
         let _ = writeln!(out, "<title>{}</title>", xml(&m.title));
-        let _ = writeln!(out, "<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml(&link));
+        let _ = writeln!(
+            out,
+            "<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>",
+            xml(&link)
+        );
         let _ = writeln!(out, "<id>{}</id>", xml(&link));
         let _ = writeln!(out, "<published>{}</published>", m.date.to_rfc3339());
         let _ = writeln!(out, "<updated>{}</updated>", m.updated.unwrap_or(m.date).to_rfc3339());
@@ -176,7 +211,11 @@ pub fn atom(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
             );
         }
         let _ = writeln!(out, "<summary>{}</summary>", xml(&m.summary));
-        let _ = writeln!(out, "<content type=\"html\">{}</content>", xml(&item_html(r, config, urls)));
+        let _ = writeln!(
+            out,
+            "<content type=\"html\">{}</content>",
+            xml(&item_html(r, config, urls))
+        );
         out.push_str("</entry>\n");
     }
     out.push_str("</feed>\n");
@@ -250,7 +289,9 @@ pub fn json_feed(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
 
 /// sitemap.xml: every HTML page but the 404, with `<lastmod>` for reports.
 pub fn sitemap(site: &Site, urls: &Urls, routes: &[Route]) -> Vec<u8> {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for route in routes {
         if !route.is_html() || *route == Route::NotFound {
             continue;
@@ -276,7 +317,11 @@ pub fn sitemap(site: &Site, urls: &Urls, routes: &[Route]) -> Vec<u8> {
 
 /// robots.txt pointing at the sitemap.
 pub fn robots(urls: &Urls) -> Vec<u8> {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", urls.permalink(&Route::Sitemap)).into_bytes()
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        urls.permalink(&Route::Sitemap)
+    )
+    .into_bytes()
 }
 
 #[derive(Serialize)]
@@ -302,12 +347,19 @@ pub fn search_index(site: &Site, urls: &Urls) -> Vec<u8> {
                 url: urls.permalink(&Route::Report { slug: m.slug.clone() }),
                 date: iso_date(&m.date),
                 summary: &m.summary,
-                tags: m.tags.iter().map(|t| site.term_name(Taxonomy::Tags, &t.slug, &t.name)).collect(),
+                tags: m
+                    .tags
+                    .iter()
+                    .map(|t| site.term_name(Taxonomy::Tags, &t.slug, &t.name))
+                    .collect(),
                 tickers: r.tickers.iter().map(|t| t.symbol()).collect(),
-                areas: m.scores.iter().map(|s| site.term_name(Taxonomy::Impact, &s.area.slug, &s.area.name)).collect(),
+                areas: m
+                    .scores
+                    .iter()
+                    .map(|s| site.term_name(Taxonomy::Impact, &s.area.slug, &s.area.name))
+                    .collect(),
             }
         })
         .collect();
     serde_json::to_vec(&entries).expect("strings always serialize")
 }
-

@@ -19,9 +19,11 @@ pub struct Split<'a> {
 pub fn split_front_matter<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_end].trim_end() != "+++" {
-        return Err(Diagnostic::error(path, "the file does not start with `+++` front matter")
-            .at(text, 0)
-            .with_help("put the report's TOML front matter between two lines of `+++` at the top of the file"));
+        return Err(
+            Diagnostic::error(path, "the file does not start with `+++` front matter")
+                .at(text, 0)
+                .with_help("put the report's TOML front matter between two lines of `+++` at the top of the file"),
+        );
     }
     let mut offset = first_end;
     while offset < text.len() {

@@ -16,6 +16,10 @@
 //! Nothing in the library prints or exits: problems come back as [`Diagnostic`]s, and
 //! `main.rs` renders them and picks the exit code.
 
+// Diagnostics travel on the error path only, where their size costs nothing measurable;
+// boxing every one would only add noise to each signature.
+#![allow(clippy::result_large_err)]
+
 pub mod cashtag;
 pub mod config;
 pub mod context;
@@ -148,7 +152,9 @@ fn read_config(opts: &Options) -> Result<config::Config, Failure> {
     let text = load::decode_text(path, bytes)?;
     let config = config::parse_config(path, &text)?;
     match &opts.base_url {
-        Some(url) => config.with_base_url(url).map_err(|m| Diagnostic::error("--base-url", m).into()),
+        Some(url) => config
+            .with_base_url(url)
+            .map_err(|m| Diagnostic::error("--base-url", m).into()),
         None => Ok(config),
     }
 }
@@ -161,8 +167,8 @@ fn read_ticker_info(root: &Path) -> Result<Option<HashMap<String, TickerInfo>>, 
         Err(e) => return Err(Diagnostic::error(path, format!("cannot read: {e}")).into()),
     };
     let text = load::decode_text(path, bytes)?;
-    let map: HashMap<String, TickerInfo> = toml::from_str(&text)
-        .map_err(|e| config::toml_diagnostic(path, &text, 0, &e, &["name", "exchange"]))?;
+    let map: HashMap<String, TickerInfo> =
+        toml::from_str(&text).map_err(|e| config::toml_diagnostic(path, &text, 0, &e, &["name", "exchange"]))?;
     let mut errors = Vec::new();
     let mut info = HashMap::new();
     for (k, v) in map {
@@ -171,8 +177,11 @@ fn read_ticker_info(root: &Path) -> Result<Option<HashMap<String, TickerInfo>>, 
                 info.insert(t.symbol().to_string(), v);
             }
             None => errors.push(
-                Diagnostic::error(path, format!("`{k}` is not a ticker: use 1 to 5 capital letters, optionally `.` and 1 or 2 more"))
-                    .at(&text, text.find(&format!("[{k}]")).unwrap_or(0)),
+                Diagnostic::error(
+                    path,
+                    format!("`{k}` is not a ticker: use 1 to 5 capital letters, optionally `.` and 1 or 2 more"),
+                )
+                .at(&text, text.find(&format!("[{k}]")).unwrap_or(0)),
             ),
         }
     }
@@ -248,11 +257,21 @@ fn prepare(opts: &Options, timer: &mut Timer) -> Result<Prepared, Failure> {
     // `@/path.md` links resolve to the published report or page of that source file.
     let mut link_map: HashMap<String, String> = HashMap::new();
     for r in &reports {
-        let key = r.path.strip_prefix("content").unwrap_or(&r.path).to_string_lossy().replace('\\', "/");
+        let key = r
+            .path
+            .strip_prefix("content")
+            .unwrap_or(&r.path)
+            .to_string_lossy()
+            .replace('\\', "/");
         link_map.insert(key, urls.url(&routes::Route::Report { slug: r.slug.clone() }));
     }
     for p in &pages {
-        let key = p.path.strip_prefix("content").unwrap_or(&p.path).to_string_lossy().replace('\\', "/");
+        let key = p
+            .path
+            .strip_prefix("content")
+            .unwrap_or(&p.path)
+            .to_string_lossy()
+            .replace('\\', "/");
         link_map.insert(key, urls.url(&routes::Route::Page { slug: p.slug.clone() }));
     }
     let ticker_url = |t: &cashtag::Ticker| urls.ticker_url(t);
@@ -267,8 +286,11 @@ fn prepare(opts: &Options, timer: &mut Timer) -> Result<Prepared, Failure> {
         links
             .iter()
             .map(|(target, line)| {
-                Diagnostic::error(path, format!("link to `{target}`, which is not a published report or page"))
-                    .at_line(text.as_deref(), body_line + line - 1)
+                Diagnostic::error(
+                    path,
+                    format!("link to `{target}`, which is not a published report or page"),
+                )
+                .at_line(text.as_deref(), body_line + line - 1)
             })
             .collect()
     };
@@ -284,7 +306,10 @@ fn prepare(opts: &Options, timer: &mut Timer) -> Result<Prepared, Failure> {
                     }
                 }
             }
-            let errs = body.as_ref().map(|b| broken(&meta.path, meta.body_line, &b.broken_links)).unwrap_or_default();
+            let errs = body
+                .as_ref()
+                .map(|b| broken(&meta.path, meta.body_line, &b.broken_links))
+                .unwrap_or_default();
             (Report { meta, body, tickers }, errs)
         })
         .collect();
@@ -432,7 +457,10 @@ pub fn check(opts: &Options) -> Result<Summary, Failure> {
     let p = prepare(opts, &mut timer)?;
     let renderer = render::Renderer::new(&p.site, &p.config, &p.urls, &p.env, &opts.root, &p.theme);
     let routes = render::plan_routes(&p.site, &p.config);
-    let mut errors: Vec<Diagnostic> = routes.par_iter().filter_map(|r| renderer.render_route(r).err()).collect();
+    let mut errors: Vec<Diagnostic> = routes
+        .par_iter()
+        .filter_map(|r| renderer.render_route(r).err())
+        .collect();
     if !errors.is_empty() {
         errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
         errors.dedup();

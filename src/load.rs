@@ -32,7 +32,10 @@ pub fn list_sources(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut paths = Vec::new();
     for entry in walkdir::WalkDir::new(&content).follow_links(false).sort_by_file_name() {
         let entry = entry.map_err(|e| {
-            let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from("content"));
+            let path = e
+                .path()
+                .map(|p| relative(root, p))
+                .unwrap_or_else(|| PathBuf::from("content"));
             Diagnostic::error(path, format!("cannot read: {e}"))
         })?;
         let name = entry.file_name().to_string_lossy();

@@ -9,7 +9,11 @@ use impress::diagnostics::render_all;
 use impress::{Diagnostic, Options};
 
 #[derive(Parser)]
-#[command(name = "impress", version, about = "Build impact-analysis publications: quick reads, full analyses, feeds.")]
+#[command(
+    name = "impress",
+    version,
+    about = "Build impact-analysis publications: quick reads, full analyses, feeds."
+)]
 struct Cli {
     /// The site folder.
     #[arg(long, global = true, default_value = ".")]
@@ -124,7 +128,11 @@ fn main() -> ExitCode {
         }
         Command::Init { dir } => match impress::scaffold::init_site(&cli.root.join(&dir), &today) {
             Ok(()) => {
-                println!("made a new site in {}; build it with `impress build --root {}`", dir.display(), dir.display());
+                println!(
+                    "made a new site in {}; build it with `impress build --root {}`",
+                    dir.display(),
+                    dir.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(d) => fail(&[d]),

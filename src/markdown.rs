@@ -79,7 +79,9 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> Body {
                 if tags.is_empty() {
                     continue;
                 }
-                let sentence_source = enclosing_block(node).map(|b| b.collect_text()).unwrap_or_else(|| literal.clone());
+                let sentence_source = enclosing_block(node)
+                    .map(|b| b.collect_text())
+                    .unwrap_or_else(|| literal.clone());
                 let mut last = 0;
                 for (range, ticker) in tags {
                     if range.start > last {
@@ -118,7 +120,9 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> Body {
                                 l.url = url;
                             }
                         }
-                        None => body.broken_links.push((link.url.clone(), node.data().sourcepos.start.line)),
+                        None => body
+                            .broken_links
+                            .push((link.url.clone(), node.data().sourcepos.start.line)),
                     }
                 }
             }
@@ -143,8 +147,12 @@ fn text_node<'a>(arena: &'a Arena<'a>, text: &str) -> &'a AstNode<'a> {
 }
 
 fn inside_link<'a>(node: &'a AstNode<'a>) -> bool {
-    node.ancestors()
-        .any(|a| matches!(a.data().value, NodeValue::Link(_) | NodeValue::Image(_) | NodeValue::WikiLink(_)))
+    node.ancestors().any(|a| {
+        matches!(
+            a.data().value,
+            NodeValue::Link(_) | NodeValue::Image(_) | NodeValue::WikiLink(_)
+        )
+    })
 }
 
 fn enclosing_block<'a>(node: &'a AstNode<'a>) -> Option<&'a AstNode<'a>> {
@@ -188,7 +196,11 @@ struct Headings {
 
 impl HeadingAdapter for Headings {
     fn enter(&self, out: &mut dyn fmt::Write, heading: &HeadingMeta, _: Option<Sourcepos>) -> fmt::Result {
-        let id = self.anchorizer.lock().unwrap_or_else(|e| e.into_inner()).anchorize(&heading.content);
+        let id = self
+            .anchorizer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .anchorize(&heading.content);
         if (2..=3).contains(&heading.level) {
             self.toc.lock().unwrap_or_else(|e| e.into_inner()).push(TocEntry {
                 level: heading.level,
@@ -252,7 +264,13 @@ mod tests {
     #[test]
     fn gfm_extensions_are_on() {
         let b = render("| a |\n|---|\n| b |\n\n~~x~~ https://e.com\n\n- [x] done\n\nn[^1]\n\n[^1]: note\n");
-        for needle in ["<table>", "<del>", "<a href=\"https://e.com\">", "type=\"checkbox\"", "footnote"] {
+        for needle in [
+            "<table>",
+            "<del>",
+            "<a href=\"https://e.com\">",
+            "type=\"checkbox\"",
+            "footnote",
+        ] {
             assert!(b.html.contains(needle), "{needle} in {}", b.html);
         }
     }

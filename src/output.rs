@@ -25,7 +25,10 @@ fn io_error(path: &Path, what: &str, e: io::Error) -> Diagnostic {
 }
 
 fn sibling(output: &Path, tag: &str) -> PathBuf {
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     output.with_file_name(format!(".{name}.impress-{tag}"))
 }
 
@@ -33,7 +36,10 @@ fn sibling(output: &Path, tag: &str) -> PathBuf {
 /// fresh staging folder.
 pub fn prepare_output(root: &Path, output: &Path) -> Result<Staging, Diagnostic> {
     let root_abs = fs::canonicalize(root).map_err(|e| io_error(root, "read the site folder", e))?;
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(|e| io_error(parent, "create the output's parent folder", e))?;
     let parent_abs = fs::canonicalize(parent).map_err(|e| io_error(parent, "read the output's parent folder", e))?;
     let name = output
@@ -81,8 +87,11 @@ pub fn prepare_output(root: &Path, output: &Path) -> Result<Staging, Diagnostic>
     }
     let dir = sibling(&out_abs, &format!("tmp-{}", std::process::id()));
     fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "create the staging folder", e))?;
-    fs::write(dir.join(MARKER), "This folder is built by impress; it is replaced whole on each build.\n")
-        .map_err(|e| io_error(&dir, "write into the staging folder", e))?;
+    fs::write(
+        dir.join(MARKER),
+        "This folder is built by impress; it is replaced whole on each build.\n",
+    )
+    .map_err(|e| io_error(&dir, "write into the staging folder", e))?;
     Ok(Staging { dir, output: out_abs })
 }
 
@@ -108,12 +117,18 @@ impl Staging {
                 let p = e.path().unwrap_or(from);
                 Diagnostic::error(p.strip_prefix(root).unwrap_or(p), format!("cannot read: {e}"))
             })?;
-            let rel = entry.path().strip_prefix(from).expect("walkdir yields paths under its root");
+            let rel = entry
+                .path()
+                .strip_prefix(from)
+                .expect("walkdir yields paths under its root");
             let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
             if entry.path_is_symlink() {
                 let target = fs::canonicalize(entry.path()).map_err(|e| io_error(shown, "follow the link", e))?;
                 if !target.starts_with(&from_abs) {
-                    return Err(Diagnostic::error(shown, "refusing to copy a symbolic link that points outside `static/`"));
+                    return Err(Diagnostic::error(
+                        shown,
+                        "refusing to copy a symbolic link that points outside `static/`",
+                    ));
                 }
             }
             if entry.file_type().is_file() {

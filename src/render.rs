@@ -77,7 +77,10 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_template<S: Serialize>(&self, name: &str, ctx: &S) -> Result<Vec<u8>, Diagnostic> {
-        let tmpl = self.env.get_template(name).map_err(|e| template_diagnostic(self.root, self.theme, &e))?;
+        let tmpl = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_diagnostic(self.root, self.theme, &e))?;
         tmpl.render(Value::from(minijinja::value::Serde(ctx)))
             .map(String::into_bytes)
             .map_err(|e| template_diagnostic(self.root, self.theme, &e))
@@ -91,7 +94,11 @@ impl<'a> Renderer<'a> {
                 let ids: Vec<usize> = (0..site.reports.len()).collect();
                 let pages = paginate(&ids, self.config.paginate);
                 let chunk = pages.get(page - 1).copied().unwrap_or(&[]);
-                let title = if *page > 1 { format!("Page {page}") } else { String::new() };
+                let title = if *page > 1 {
+                    format!("Page {page}")
+                } else {
+                    String::new()
+                };
                 let ctx = ListPage {
                     site: &self.site_ctx,
                     urls: &self.urls_ctx,
@@ -142,13 +149,19 @@ impl<'a> Renderer<'a> {
                             urls,
                             &Ticker::parse(&t.name).expect("ticker terms are valid tickers"),
                         ))),
-                        _ => Value::from(minijinja::value::Serde(TermCtx::from_slug(site, urls, *taxonomy, &t.slug, &t.name))),
+                        _ => Value::from(minijinja::value::Serde(TermCtx::from_slug(
+                            site, urls, *taxonomy, &t.slug, &t.name,
+                        ))),
                     })
                     .collect();
                 let ctx = TermsPage {
                     site: &self.site_ctx,
                     urls: &self.urls_ctx,
-                    meta: self.meta(route, taxonomy.title(), &format!("{} of {}", taxonomy.title(), self.config.title)),
+                    meta: self.meta(
+                        route,
+                        taxonomy.title(),
+                        &format!("{} of {}", taxonomy.title(), self.config.title),
+                    ),
                     taxonomy: TaxonomyCtx::new(*taxonomy, urls),
                     terms,
                 };
@@ -157,7 +170,10 @@ impl<'a> Renderer<'a> {
             Route::Term { taxonomy, slug, page } => self.render_term(route, *taxonomy, slug, *page),
             Route::Page { slug } => {
                 let Some(p) = site.pages.iter().find(|p| &p.meta.slug == slug) else {
-                    return Err(Diagnostic::error("content/pages", format!("no page with slug `{slug}`")));
+                    return Err(Diagnostic::error(
+                        "content/pages",
+                        format!("no page with slug `{slug}`"),
+                    ));
                 };
                 let ctx = PlainPage {
                     site: &self.site_ctx,
@@ -205,7 +221,10 @@ impl<'a> Renderer<'a> {
     fn render_term(&self, route: &Route, taxonomy: Taxonomy, slug: &str, page: usize) -> Result<Vec<u8>, Diagnostic> {
         let (site, urls) = (self.site, self.urls);
         let Some(term) = site.terms(taxonomy).get(slug) else {
-            return Err(Diagnostic::error("content", format!("no {} `{slug}`", taxonomy.singular())));
+            return Err(Diagnostic::error(
+                "content",
+                format!("no {} `{slug}`", taxonomy.singular()),
+            ));
         };
         let pages = paginate(&term.reports, self.config.paginate);
         let chunk = pages.get(page - 1).copied().unwrap_or(&[]);
@@ -236,7 +255,10 @@ impl<'a> Renderer<'a> {
                             .collect();
                     }
                     Taxonomy::Tickers => {
-                        entry.notes_html = ticker_mentions(r, &term.name).iter().map(|t| text_html(t, urls)).collect();
+                        entry.notes_html = ticker_mentions(r, &term.name)
+                            .iter()
+                            .map(|t| text_html(t, urls))
+                            .collect();
                     }
                     _ => {}
                 }
@@ -251,18 +273,29 @@ impl<'a> Renderer<'a> {
                 &Ticker::parse(&term.name).expect("ticker terms are valid tickers"),
             )))
         } else {
-            Value::from(minijinja::value::Serde(TermCtx::from_slug(site, urls, taxonomy, slug, &term.name)))
+            Value::from(minijinja::value::Serde(TermCtx::from_slug(
+                site, urls, taxonomy, slug, &term.name,
+            )))
         };
         let heading = if is_ticker {
             format!("${}", term.name)
         } else {
             format!("{}: {}", taxonomy.singular(), term.name)
         };
-        let title = if page > 1 { format!("{heading} (page {page})") } else { heading };
+        let title = if page > 1 {
+            format!("{heading} (page {page})")
+        } else {
+            heading
+        };
         let mut meta = self.meta(
             route,
             &title,
-            &format!("{} reports on {} in {}", term.reports.len(), term.name, self.config.title),
+            &format!(
+                "{} reports on {} in {}",
+                term.reports.len(),
+                term.name,
+                self.config.title
+            ),
         );
         let feed_url = (taxonomy == Taxonomy::Tags).then(|| urls.url(&Route::TagFeed { slug: slug.to_string() }));
         if let Some(f) = &feed_url {
@@ -298,7 +331,11 @@ fn ticker_mentions(r: &Report, symbol: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     if let Some(ch) = &m.chart {
         if ch.ticker.symbol() == symbol {
-            let label = if ch.label.is_empty() { String::new() } else { format!("{}: ", ch.label) };
+            let label = if ch.label.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", ch.label)
+            };
             out.push(format!("Chart to watch. {label}{}", ch.why).trim_end().to_string());
         } else if ch.compare.iter().any(|t| t.symbol() == symbol) {
             out.push(format!("Compared with the chart to watch, ${}.", ch.ticker));
@@ -334,7 +371,10 @@ fn json_ld(r: &Report, config: &Config, urls: &Urls) -> String {
     let authors: Vec<_> = if m.authors.is_empty() {
         vec![serde_json::json!({"@type": "Organization", "name": config.title})]
     } else {
-        m.authors.iter().map(|a| serde_json::json!({"@type": "Person", "name": a})).collect()
+        m.authors
+            .iter()
+            .map(|a| serde_json::json!({"@type": "Person", "name": a}))
+            .collect()
     };
     let mut keywords: Vec<&str> = m.tags.iter().map(|t| t.name.as_str()).collect();
     keywords.extend(r.tickers.iter().map(Ticker::symbol));
@@ -379,9 +419,13 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
         routes.push(Route::Home { page });
     }
     for r in &site.reports {
-        routes.push(Route::Report { slug: r.meta.slug.clone() });
+        routes.push(Route::Report {
+            slug: r.meta.slug.clone(),
+        });
         if r.body.is_some() {
-            routes.push(Route::Analysis { slug: r.meta.slug.clone() });
+            routes.push(Route::Analysis {
+                slug: r.meta.slug.clone(),
+            });
         }
     }
     for taxonomy in Taxonomy::ALL {
@@ -400,7 +444,9 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
         }
     }
     for p in &site.pages {
-        routes.push(Route::Page { slug: p.meta.slug.clone() });
+        routes.push(Route::Page {
+            slug: p.meta.slug.clone(),
+        });
     }
     routes.extend([
         Route::Search,

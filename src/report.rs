@@ -336,7 +336,8 @@ impl Checker<'_> {
     }
 
     fn error_top(&mut self, message: String) {
-        self.errors.push(Diagnostic::error(&self.source.path, message).at(&self.source.text, 0));
+        self.errors
+            .push(Diagnostic::error(&self.source.path, message).at(&self.source.text, 0));
     }
 
     fn term(&mut self, value: &Spanned<String>, what: &str) -> Option<Term> {
@@ -371,7 +372,10 @@ impl Checker<'_> {
         if d.is_none() {
             self.error_at(
                 value.span().start,
-                format!("`{field}` must be a date (2025-10-09) or a date-time, found `{}`", value.get_ref()),
+                format!(
+                    "`{field}` must be a date (2025-10-09) or a date-time, found `{}`",
+                    value.get_ref()
+                ),
             );
         }
         d
@@ -415,13 +419,22 @@ fn slug_for(c: &mut Checker<'_>, explicit: Option<&Spanned<String>>, path: &Path
             }
         }
         None => {
-            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if is_valid_slug(&stem) {
                 Some(stem)
             } else {
                 c.errors.push(
-                    Diagnostic::error(&c.source.path, format!("the file name `{stem}` cannot be used as a URL slug"))
-                        .with_help(format!("add `slug = \"{}\"` to the front matter, or rename the file", slugify(&stem))),
+                    Diagnostic::error(
+                        &c.source.path,
+                        format!("the file name `{stem}` cannot be used as a URL slug"),
+                    )
+                    .with_help(format!(
+                        "add `slug = \"{}\"` to the front matter, or rename the file",
+                        slugify(&stem)
+                    )),
                 );
                 None
             }
@@ -446,8 +459,15 @@ fn required(c: &mut Checker<'_>, value: Option<String>, field: &str) -> Option<S
 /// Parses and validates a report. Every problem in the file is returned, not only the first.
 pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     let split = split_front_matter(&source.path, &source.text).map_err(|d| vec![d])?;
-    let raw: RawReport = toml::from_str(split.front)
-        .map_err(|e| vec![toml_diagnostic(&source.path, &source.text, split.front_offset, &e, REPORT_KEYS)])?;
+    let raw: RawReport = toml::from_str(split.front).map_err(|e| {
+        vec![toml_diagnostic(
+            &source.path,
+            &source.text,
+            split.front_offset,
+            &e,
+            REPORT_KEYS,
+        )]
+    })?;
     let mut c = Checker {
         source,
         front_offset: split.front_offset,
@@ -475,7 +495,11 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
         }
     }
     let primary_impact = raw.primary_impact.as_ref().and_then(|t| c.term(t, "impact area"));
-    let ripple_effects: Vec<Term> = raw.ripple_effects.iter().filter_map(|t| c.term(t, "impact area")).collect();
+    let ripple_effects: Vec<Term> = raw
+        .ripple_effects
+        .iter()
+        .filter_map(|t| c.term(t, "impact area"))
+        .collect();
 
     let mut scores = Vec::new();
     for s in &raw.scores {
@@ -492,7 +516,10 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
         };
         if let (Some(area), Some(score)) = (area, value) {
             if scores.iter().any(|x: &Score| x.area.slug == area.slug) {
-                c.error_at(s.area.span().start, format!("impact area `{}` is scored twice", area.name));
+                c.error_at(
+                    s.area.span().start,
+                    format!("impact area `{}` is scored twice", area.name),
+                );
             } else {
                 scores.push(Score {
                     area,
@@ -522,7 +549,10 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
                 url: url.to_string(),
             })
         } else {
-            c.error_at(s.url.span().start, format!("the source URL must start with http:// or https://, found `{url}`"));
+            c.error_at(
+                s.url.span().start,
+                format!("the source URL must start with http:// or https://, found `{url}`"),
+            );
             None
         }
     });
@@ -566,7 +596,12 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
         signal: n.signal.filter(|s| !s.trim().is_empty()),
     });
     let faq: Vec<Faq> = raw.faq.into_iter().map(|f| Faq { q: f.q, a: f.a }).collect();
-    let chains: Vec<Vec<String>> = raw.chains.into_iter().map(|ch| ch.steps).filter(|s| !s.is_empty()).collect();
+    let chains: Vec<Vec<String>> = raw
+        .chains
+        .into_iter()
+        .map(|ch| ch.steps)
+        .filter(|s| !s.is_empty())
+        .collect();
 
     // Cashtags in every text field join the report's tickers (the title's too, FORMAT.md).
     {
@@ -689,7 +724,10 @@ mod tests {
             Err(ds) => ds
                 .iter()
                 .map(|d| {
-                    let p = d.position.map(|p| format!("{}:{}", p.line, p.column)).unwrap_or_default();
+                    let p = d
+                        .position
+                        .map(|p| format!("{}:{}", p.line, p.column))
+                        .unwrap_or_default();
                     format!("{p} {}", d.message)
                 })
                 .collect(),
@@ -699,7 +737,10 @@ mod tests {
     #[test]
     fn a_minimal_report_is_valid() {
         let r = validate_report(&source(OK)).unwrap();
-        assert_eq!((r.slug.as_str(), r.title.as_str(), r.body_markdown.as_str()), ("r", "T", "Body.\n"));
+        assert_eq!(
+            (r.slug.as_str(), r.title.as_str(), r.body_markdown.as_str()),
+            ("r", "T", "Body.\n")
+        );
         assert_eq!(r.date.to_rfc3339(), "2025-10-09T00:00:00+00:00");
     }
 
@@ -736,7 +777,7 @@ mod tests {
             ),
             (
                 &format!("{OK}\nsource = {{ name = \"x\", url = \"javascript:alert(1)\" }}"),
-                "5:29 the source URL must start with http:// or https://, found `javascript:alert(1)`",
+                "5:30 the source URL must start with http:// or https://, found `javascript:alert(1)`",
             ),
             ("title = \"T\"\ndate = 2025-10-09\nsummary = \"S\"\ntitle = \"U\"", "5:1 duplicate key"),
         ];

@@ -226,7 +226,8 @@ pub fn is_valid_slug(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
 #[cfg(test)]
@@ -277,8 +278,16 @@ mod tests {
                 "/sub/tags/x/page/2/",
                 "tags/x/page/2/index.html",
             ),
-            (Route::Analysis { slug: "r".into() }, "/sub/reports/r/full/", "reports/r/full/index.html"),
-            (Route::TagFeed { slug: "x".into() }, "/sub/tags/x/rss.xml", "tags/x/rss.xml"),
+            (
+                Route::Analysis { slug: "r".into() },
+                "/sub/reports/r/full/",
+                "reports/r/full/index.html",
+            ),
+            (
+                Route::TagFeed { slug: "x".into() },
+                "/sub/tags/x/rss.xml",
+                "tags/x/rss.xml",
+            ),
             (Route::NotFound, "/sub/404.html", "404.html"),
         ];
         for (route, url, file) in cases {

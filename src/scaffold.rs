@@ -85,12 +85,18 @@ The full analysis, in Markdown.
 pub fn new_report(root: &Path, title: &str, date: &str) -> Result<PathBuf, Diagnostic> {
     let slug = slugify(title);
     if slug.is_empty() {
-        return Err(Diagnostic::error("content", format!("the title `{title}` has no letters or digits to make a file name from")));
+        return Err(Diagnostic::error(
+            "content",
+            format!("the title `{title}` has no letters or digits to make a file name from"),
+        ));
     }
     let rel = PathBuf::from("content").join(format!("{slug}.md"));
     let path = root.join(&rel);
     if path.exists() {
-        return Err(Diagnostic::error(&rel, "a report with this file name already exists; choose another title"));
+        return Err(Diagnostic::error(
+            &rel,
+            "a report with this file name already exists; choose another title",
+        ));
     }
     write_new(&path, &report_stub(title, date))?;
     Ok(rel)
@@ -98,8 +104,16 @@ pub fn new_report(root: &Path, title: &str, date: &str) -> Result<PathBuf, Diagn
 
 /// Makes a new site in `dir`, which must not exist or be empty.
 pub fn init_site(dir: &Path, date: &str) -> Result<(), Diagnostic> {
-    if dir.exists() && fs::read_dir(dir).map_err(|e| io_error(dir, "read", e))?.next().is_some() {
-        return Err(Diagnostic::error(dir, "the folder is not empty; choose a new or empty folder"));
+    if dir.exists()
+        && fs::read_dir(dir)
+            .map_err(|e| io_error(dir, "read", e))?
+            .next()
+            .is_some()
+    {
+        return Err(Diagnostic::error(
+            dir,
+            "the folder is not empty; choose a new or empty folder",
+        ));
     }
     write_new(
         &dir.join("config.toml"),

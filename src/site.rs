@@ -75,7 +75,9 @@ impl Site {
 
     /// The canonical name of a term (the spelling used first), or `fallback`.
     pub fn term_name<'a>(&'a self, taxonomy: Taxonomy, slug: &str, fallback: &'a str) -> &'a str {
-        self.taxonomies[&taxonomy].get(slug).map_or(fallback, |t| t.name.as_str())
+        self.taxonomies[&taxonomy]
+            .get(slug)
+            .map_or(fallback, |t| t.name.as_str())
     }
 
     /// How many reports a term has.
@@ -87,7 +89,12 @@ impl Site {
 /// Orders reports and builds the taxonomies.
 pub fn build_site(mut reports: Vec<Report>, mut pages: Vec<Page>, ticker_info: HashMap<String, TickerInfo>) -> Site {
     // Oldest first, so that the spelling of a term "used first" is the earliest one.
-    reports.sort_by(|a, b| a.meta.date.cmp(&b.meta.date).then_with(|| b.meta.slug.cmp(&a.meta.slug)));
+    reports.sort_by(|a, b| {
+        a.meta
+            .date
+            .cmp(&b.meta.date)
+            .then_with(|| b.meta.slug.cmp(&a.meta.slug))
+    });
     let mut taxonomies: BTreeMap<Taxonomy, BTreeMap<String, TermEntry>> =
         Taxonomy::ALL.iter().map(|t| (*t, BTreeMap::new())).collect();
     let n = reports.len();
@@ -145,7 +152,11 @@ pub fn build_site(mut reports: Vec<Report>, mut pages: Vec<Page>, ticker_info: H
         t.reports.sort_by(|a, b| score(*b).cmp(&score(*a)).then(a.cmp(b)));
     }
     pages.sort_by(|a, b| a.meta.title.cmp(&b.meta.title));
-    let by_slug = reports.iter().enumerate().map(|(i, r)| (r.meta.slug.clone(), i)).collect();
+    let by_slug = reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.meta.slug.clone(), i))
+        .collect();
     Site {
         by_slug,
         reports,

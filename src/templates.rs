@@ -56,7 +56,10 @@ pub fn find_theme(root: &Path, config: &Config) -> Result<ThemeSource, Diagnosti
             .unwrap_or_default();
         let mut d = Diagnostic::error(
             "config.toml",
-            format!("unknown theme `{}`: there is no folder `themes/{}`", config.theme, config.theme),
+            format!(
+                "unknown theme `{}`: there is no folder `themes/{}`",
+                config.theme, config.theme
+            ),
         );
         let text = std::fs::read_to_string(root.join("config.toml")).unwrap_or_default();
         if let Some(i) = text.find("theme") {
@@ -134,6 +137,17 @@ pub fn load_templates(root: &Path, theme: &ThemeSource, urls: &Urls) -> Result<E
             .get_file(format!("templates/{name}"))
             .and_then(|f| f.contents_utf8())
             .map(str::to_owned))
+    });
+    // minijinja's HTML escaping also escapes `/`, which bloats every URL; `&<>"'` suffice.
+    env.set_formatter(|out, state, value| {
+        if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
+            if let Some(s) = value.as_str() {
+                let mut escaped = String::with_capacity(s.len() + 8);
+                crate::cashtag::escape_html(s, &mut escaped);
+                return out.write_str(&escaped).map_err(minijinja::Error::from);
+            }
+        }
+        minijinja::escape_formatter(out, state, value)
     });
     let static_urls = urls.clone();
     env.add_function("static_url", move |path: &str| static_urls.static_url(path));

@@ -85,8 +85,15 @@
     if (!iso) return "";
     var d = new Date(String(iso).slice(0, 10) + "T00:00:00Z");
     if (isNaN(d.getTime())) return String(iso);
+    var lang = document.documentElement.lang || undefined;
     try {
-      return d.toLocaleDateString(document.documentElement.lang || undefined, {
+      if (!lang || /^en\b/i.test(lang)) {
+        // "9 October 2025", as on the site's own pages
+        return d.getUTCDate() + " " +
+          d.toLocaleDateString("en", { month: "long", timeZone: "UTC" }) + " " +
+          d.getUTCFullYear();
+      }
+      return d.toLocaleDateString(lang, {
         year: "numeric", month: "long", day: "numeric", timeZone: "UTC"
       });
     } catch (e) {
