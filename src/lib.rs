@@ -281,16 +281,20 @@ fn prepare(opts: &Options, timer: &mut Timer) -> Result<Prepared, Failure> {
         ticker_url: &ticker_url,
         resolve_internal: &resolve,
     };
-    let broken = |path: &Path, body_line: usize, links: &[(String, usize)]| -> Vec<Diagnostic> {
+    let broken = |path: &Path, body_line: usize, links: &[(String, usize, usize)]| -> Vec<Diagnostic> {
         let text = std::fs::read_to_string(opts.root.join(path)).ok();
         links
             .iter()
-            .map(|(target, line)| {
-                Diagnostic::error(
+            .map(|(target, line, column)| {
+                let mut d = Diagnostic::error(
                     path,
                     format!("link to `{target}`, which is not a published report or page"),
                 )
-                .at_line(text.as_deref(), body_line + line - 1)
+                .at_line(text.as_deref(), body_line + line - 1);
+                if let Some(p) = d.position.as_mut() {
+                    p.column = *column;
+                }
+                d
             })
             .collect()
     };

@@ -63,6 +63,14 @@ enum Command {
     },
 }
 
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn counted(a: usize, a_word: &str, b: usize, b_word: &str) -> String {
+    format!("{}, {}", plural(a, a_word), plural(b, b_word))
+}
+
 fn fail(diagnostics: &[Diagnostic]) -> ExitCode {
     eprint!("{}", render_all(diagnostics));
     ExitCode::from(1)
@@ -98,9 +106,8 @@ fn main() -> ExitCode {
                     }
                     let total: f64 = s.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
                     println!(
-                        "built {} reports, {} pages into {} in {:.0} ms",
-                        s.reports,
-                        s.pages,
+                        "built {} into {} in {:.0} ms",
+                        counted(s.reports, "report", s.pages, "page"),
                         s.output.display(),
                         total * 1000.0
                     );
@@ -120,7 +127,7 @@ fn main() -> ExitCode {
                     if !s.warnings.is_empty() {
                         eprint!("{}", render_all(&s.warnings));
                     }
-                    println!("checked {} reports and {} pages: no errors", s.reports, s.pages);
+                    println!("checked {}: no errors", counted(s.reports, "report", s.pages, "page"));
                     ExitCode::SUCCESS
                 }
                 Err(f) => fail(&f.diagnostics),

@@ -23,8 +23,8 @@ pub struct Body {
     pub tickers: Vec<Ticker>,
     /// For each cashtag, the sentence it appears in (plain text), in order.
     pub mentions: Vec<(Ticker, String)>,
-    /// Internal links that did not resolve: the target and the line in the body (1-based).
-    pub broken_links: Vec<(String, usize)>,
+    /// Internal links that did not resolve: the target, and line and column in the body (1-based).
+    pub broken_links: Vec<(String, usize, usize)>,
     /// Words of prose, for reading time.
     pub words: usize,
 }
@@ -120,9 +120,10 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> Body {
                                 l.url = url;
                             }
                         }
-                        None => body
-                            .broken_links
-                            .push((link.url.clone(), node.data().sourcepos.start.line)),
+                        None => {
+                            let start = node.data().sourcepos.start;
+                            body.broken_links.push((link.url.clone(), start.line, start.column));
+                        }
                     }
                 }
             }
@@ -258,7 +259,7 @@ mod tests {
     fn internal_links_resolve_or_are_reported() {
         let b = render("[a](@/a.md#x) and\n[b](@/missing.md)\n");
         assert!(b.html.contains("href=\"/reports/a/#x\""));
-        assert_eq!(b.broken_links, vec![("@/missing.md".to_string(), 2)]);
+        assert_eq!(b.broken_links, vec![("@/missing.md".to_string(), 2, 1)]);
     }
 
     #[test]
