@@ -27,6 +27,7 @@ pub mod diagnostics;
 pub mod feeds;
 pub mod frontmatter;
 pub mod highlight;
+pub mod linkcheck;
 pub mod load;
 pub mod markdown;
 pub mod output;
@@ -461,9 +462,30 @@ pub fn check(opts: &Options) -> Result<Summary, Failure> {
     let p = prepare(opts, &mut timer)?;
     let renderer = render::Renderer::new(&p.site, &p.config, &p.urls, &p.env, &opts.root, &p.theme);
     let routes = render::plan_routes(&p.site, &p.config);
+    let mut files: HashSet<String> = routes
+        .iter()
+        .map(|r| r.output_file().to_string_lossy().replace('\\', "/"))
+        .collect();
+    files.extend(static_files(opts, &p.theme));
     let mut errors: Vec<Diagnostic> = routes
         .par_iter()
-        .filter_map(|r| renderer.render_route(r).err())
+        .flat_map_iter(|route| match renderer.render_route(route) {
+            Err(d) => vec![d],
+            Ok(bytes) if route.is_html() => {
+                let html = String::from_utf8_lossy(&bytes);
+                let page_url = p.urls.url(route);
+                linkcheck::broken_links(&html, &page_url, &p.urls.base_path, &files)
+                    .into_iter()
+                    .map(|href| {
+                        Diagnostic::error(
+                            route_source(&p.site, route),
+                            format!("broken internal link `{href}` on {page_url}"),
+                        )
+                    })
+                    .collect()
+            }
+            Ok(_) => vec![],
+        })
         .collect();
     if !errors.is_empty() {
         errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
@@ -478,4 +500,41 @@ pub fn check(opts: &Options) -> Result<Summary, Failure> {
         timings: timer.timings,
         output: opts.output_dir(),
     })
+}
+
+/// The file to blame for a problem on a route's page: the report's or page's source.
+fn route_source(site: &Site, route: &routes::Route) -> PathBuf {
+    match route {
+        routes::Route::Report { slug } | routes::Route::Analysis { slug } => site
+            .by_slug
+            .get(slug)
+            .map_or_else(|| PathBuf::from("content"), |&i| site.reports[i].meta.path.clone()),
+        routes::Route::Page { slug } => site
+            .pages
+            .iter()
+            .find(|pg| &pg.meta.slug == slug)
+            .map_or_else(|| PathBuf::from("content/pages"), |pg| pg.meta.path.clone()),
+        _ => PathBuf::from("templates"),
+    }
+}
+
+/// Output paths of every static file: the theme's, then the site's.
+fn static_files(opts: &Options, theme: &templates::ThemeSource) -> Vec<String> {
+    fn walk(dir: &Path) -> Vec<String> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| e.path().strip_prefix(dir).ok().map(|p| p.to_string_lossy().replace('\\', "/")))
+            .collect()
+    }
+    let mut files = match theme {
+        templates::ThemeSource::Disk(dir) => walk(&dir.join("static")),
+        templates::ThemeSource::BuiltIn => templates::DEFAULT_THEME
+            .get_dir("static")
+            .map(|d| d.files().map(|f| f.path().strip_prefix("static").unwrap_or(f.path()).to_string_lossy().into_owned()).collect())
+            .unwrap_or_default(),
+    };
+    files.extend(walk(&opts.root.join("static")));
+    files
 }

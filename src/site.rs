@@ -125,8 +125,11 @@ pub fn build_site(mut reports: Vec<Report>, mut pages: Vec<Page>, ticker_info: H
         for t in &r.tickers {
             add(Taxonomy::Tickers, t.symbol(), &t.slug());
         }
-        for s in &m.scores {
-            add(Taxonomy::Impact, &s.area.name, &s.area.slug);
+        // Areas a report names as its primary impact or a ripple effect without scoring
+        // them still lead to the area's page, after the reports that score it.
+        let named = m.scores.iter().map(|s| &s.area).chain(&m.primary_impact).chain(&m.ripple_effects);
+        for area in named {
+            add(Taxonomy::Impact, &area.name, &area.slug);
         }
         for s in &m.stakeholders {
             add(Taxonomy::Stakeholders, &s.who.name, &s.who.slug);

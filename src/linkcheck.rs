@@ -1,0 +1,128 @@
+//! Internal link checking for `impress check`: every `href` and `src` in every rendered
+//! page that points inside the site must name a file the build writes (a route or a
+//! static file). External links are not fetched.
+
+use std::collections::HashSet;
+
+/// The site-relative file a URL points at, or `None` when it points outside the site.
+/// `page_url` is the root-relative URL of the page the link is on.
+pub fn link_target(href: &str, page_url: &str, base_path: &str) -> Option<String> {
+    let href = href.trim();
+    let lower = href.to_ascii_lowercase();
+    if href.is_empty()
+        || href.starts_with('#')
+        || href.starts_with("//")
+        || ["http:", "https:", "mailto:", "tel:", "data:", "javascript:"]
+            .iter()
+            .any(|s| lower.starts_with(s))
+    {
+        return None;
+    }
+    let path = href.split(['#', '?']).next().unwrap_or("");
+    if path.is_empty() {
+        return None;
+    }
+    let absolute = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        let dir = &page_url[..page_url.rfind('/').map_or(0, |i| i + 1)];
+        format!("{dir}{path}")
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    for seg in absolute.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut joined = format!("/{}", segments.join("/"));
+    if absolute.ends_with('/') && joined != "/" {
+        joined.push('/');
+    }
+    // A link that leaves the site's sub-path is a broken link too: report it as is.
+    let inside = joined.strip_prefix(base_path.trim_end_matches('/')).unwrap_or(&joined);
+    let rel = inside.trim_start_matches('/');
+    let decoded = percent_decode(rel);
+    Some(if decoded.is_empty() || decoded.ends_with('/') {
+        format!("{decoded}index.html")
+    } else {
+        decoded
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() && s.is_char_boundary(i + 3) {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every `href="..."` and `src="..."` value in an HTML page (entities `&amp;` decoded).
+pub fn page_links(html: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut from = 0;
+        while let Some(i) = html[from..].find(attr) {
+            let start = from + i + attr.len();
+            let Some(len) = html[start..].find('"') else { break };
+            links.push(html[start..start + len].replace("&amp;", "&"));
+            from = start + len;
+        }
+    }
+    links
+}
+
+/// The links of `html` (on the page at `page_url`) whose targets are not in `files`.
+pub fn broken_links(html: &str, page_url: &str, base_path: &str, files: &HashSet<String>) -> Vec<String> {
+    page_links(html)
+        .into_iter()
+        .filter(|href| link_target(href, page_url, base_path).is_some_and(|t| !files.contains(&t)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_map_to_output_files() {
+        let cases = [
+            ("/sub/tags/x/", "/sub/", Some("tags/x/index.html")),
+            ("/sub/", "/sub/", Some("index.html")),
+            ("/sub/style.css?v=1", "/sub/", Some("style.css")),
+            ("../methodology/", "/sub/", Some("pages/methodology/index.html")),
+            ("#top", "/sub/", None),
+            ("https://example.com/", "/sub/", None),
+            ("/elsewhere/x/", "/sub/", Some("elsewhere/x/index.html")),
+            ("/sub/a%20b.pdf", "/sub/", Some("a b.pdf")),
+        ];
+        for (href, base, want) in cases {
+            assert_eq!(
+                link_target(href, "/sub/pages/about/", base).as_deref(),
+                want,
+                "{href}"
+            );
+        }
+    }
+
+    #[test]
+    fn broken_links_are_those_without_a_file() {
+        let files: HashSet<String> = ["index.html".to_string()].into();
+        let html = r#"<a href="/">home</a> <a href="/gone/">x</a> <img src="https://e.com/i.png">"#;
+        assert_eq!(broken_links(html, "/", "/", &files), vec!["/gone/".to_string()]);
+    }
+}
