@@ -148,13 +148,16 @@ pub struct TermCtx {
 }
 
 impl TermCtx {
-    /// A term under its canonical name.
+    /// A term on a report card, under its canonical name. Cards carry no counts, so that a
+    /// report's card depends only on the report (and the spelling of its terms).
     pub fn new(site: &Site, urls: &Urls, taxonomy: Taxonomy, term: &Term) -> TermCtx {
-        TermCtx::from_slug(site, urls, taxonomy, &term.slug, &term.name)
+        let mut t = TermCtx::counted(site, urls, taxonomy, &term.slug, &term.name);
+        t.count = 0;
+        t
     }
 
-    /// A term by slug; `name` is used if the site does not know the term.
-    pub fn from_slug(site: &Site, urls: &Urls, taxonomy: Taxonomy, slug: &str, name: &str) -> TermCtx {
+    /// A term by slug with its report count; `name` is used if the site does not know it.
+    pub fn counted(site: &Site, urls: &Urls, taxonomy: Taxonomy, slug: &str, name: &str) -> TermCtx {
         TermCtx {
             name: site.term_name(taxonomy, slug, name).to_string(),
             slug: slug.to_string(),
@@ -179,7 +182,7 @@ pub struct TickerCtx {
 }
 
 impl TickerCtx {
-    /// With its name from data/tickers.toml.
+    /// A ticker on a report card, with its name from data/tickers.toml and no count.
     pub fn new(site: &Site, urls: &Urls, t: &Ticker) -> TickerCtx {
         let info = site.ticker_info.get(t.symbol());
         TickerCtx {
@@ -187,7 +190,15 @@ impl TickerCtx {
             url: urls.ticker_url(t),
             name: info.and_then(|i| i.name.clone()),
             exchange: info.and_then(|i| i.exchange.clone()),
+            count: 0,
+        }
+    }
+
+    /// The same with the number of reports that mention it.
+    pub fn counted(site: &Site, urls: &Urls, t: &Ticker) -> TickerCtx {
+        TickerCtx {
             count: site.term_count(Taxonomy::Tickers, &t.slug()),
+            ..TickerCtx::new(site, urls, t)
         }
     }
 }

@@ -216,6 +216,7 @@ fn prepare(opts: &Options, timer: &mut Timer) -> Result<Prepared, Failure> {
             }
         })
         .collect();
+    drop(sources);
     let mut reports = Vec::new();
     let mut pages = Vec::new();
     for p in parsed {
@@ -301,8 +302,10 @@ fn prepare(opts: &Options, timer: &mut Timer) -> Result<Prepared, Failure> {
     };
     let built: Vec<(Report, Vec<Diagnostic>)> = reports
         .into_par_iter()
-        .map(|meta| {
-            let body = (!meta.body_markdown.trim().is_empty()).then(|| render_body(&meta.body_markdown, &settings));
+        .map(|mut meta| {
+            // The Markdown is not needed once rendered; keeping it would double the memory.
+            let markdown = std::mem::take(&mut meta.body_markdown);
+            let body = (!markdown.trim().is_empty()).then(|| render_body(&markdown, &settings));
             let mut tickers = meta.tickers.clone();
             if let Some(b) = &body {
                 for t in &b.tickers {
@@ -325,8 +328,8 @@ fn prepare(opts: &Options, timer: &mut Timer) -> Result<Prepared, Failure> {
     }
     let pages: Vec<Page> = pages
         .into_iter()
-        .map(|meta| {
-            let body = render_body(&meta.body_markdown, &settings);
+        .map(|mut meta| {
+            let body = render_body(&std::mem::take(&mut meta.body_markdown), &settings);
             errors.extend(broken(&meta.path, meta.body_line, &body.broken_links));
             Page { meta, body }
         })
@@ -525,14 +528,29 @@ fn static_files(opts: &Options, theme: &templates::ThemeSource) -> Vec<String> {
             .into_iter()
             .filter_map(|e| e.ok())
             .filter(|e| e.file_type().is_file())
-            .filter_map(|e| e.path().strip_prefix(dir).ok().map(|p| p.to_string_lossy().replace('\\', "/")))
+            .filter_map(|e| {
+                e.path()
+                    .strip_prefix(dir)
+                    .ok()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+            })
             .collect()
     }
     let mut files = match theme {
         templates::ThemeSource::Disk(dir) => walk(&dir.join("static")),
         templates::ThemeSource::BuiltIn => templates::DEFAULT_THEME
             .get_dir("static")
-            .map(|d| d.files().map(|f| f.path().strip_prefix("static").unwrap_or(f.path()).to_string_lossy().into_owned()).collect())
+            .map(|d| {
+                d.files()
+                    .map(|f| {
+                        f.path()
+                            .strip_prefix("static")
+                            .unwrap_or(f.path())
+                            .to_string_lossy()
+                            .into_owned()
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
     };
     files.extend(walk(&opts.root.join("static")));

@@ -111,11 +111,7 @@ mod tests {
             ("/sub/a%20b.pdf", "/sub/", Some("a b.pdf")),
         ];
         for (href, base, want) in cases {
-            assert_eq!(
-                link_target(href, "/sub/pages/about/", base).as_deref(),
-                want,
-                "{href}"
-            );
+            assert_eq!(link_target(href, "/sub/pages/about/", base).as_deref(), want, "{href}");
         }
     }
 

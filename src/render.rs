@@ -144,12 +144,12 @@ impl<'a> Renderer<'a> {
                 let terms = terms
                     .into_iter()
                     .map(|t| match taxonomy {
-                        Taxonomy::Tickers => Value::from(minijinja::value::Serde(TickerCtx::new(
+                        Taxonomy::Tickers => Value::from(minijinja::value::Serde(TickerCtx::counted(
                             site,
                             urls,
                             &Ticker::parse(&t.name).expect("ticker terms are valid tickers"),
                         ))),
-                        _ => Value::from(minijinja::value::Serde(TermCtx::from_slug(
+                        _ => Value::from(minijinja::value::Serde(TermCtx::counted(
                             site, urls, *taxonomy, &t.slug, &t.name,
                         ))),
                     })
@@ -267,13 +267,13 @@ impl<'a> Renderer<'a> {
             .collect();
         let is_ticker = taxonomy == Taxonomy::Tickers;
         let term_value = if is_ticker {
-            Value::from(minijinja::value::Serde(TickerCtx::new(
+            Value::from(minijinja::value::Serde(TickerCtx::counted(
                 site,
                 urls,
                 &Ticker::parse(&term.name).expect("ticker terms are valid tickers"),
             )))
         } else {
-            Value::from(minijinja::value::Serde(TermCtx::from_slug(
+            Value::from(minijinja::value::Serde(TermCtx::counted(
                 site, urls, taxonomy, slug, &term.name,
             )))
         };

@@ -127,7 +127,12 @@ pub fn build_site(mut reports: Vec<Report>, mut pages: Vec<Page>, ticker_info: H
         }
         // Areas a report names as its primary impact or a ripple effect without scoring
         // them still lead to the area's page, after the reports that score it.
-        let named = m.scores.iter().map(|s| &s.area).chain(&m.primary_impact).chain(&m.ripple_effects);
+        let named = m
+            .scores
+            .iter()
+            .map(|s| &s.area)
+            .chain(&m.primary_impact)
+            .chain(&m.ripple_effects);
         for area in named {
             add(Taxonomy::Impact, &area.name, &area.slug);
         }
