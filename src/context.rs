@@ -239,6 +239,7 @@ struct ChainCtx {
 struct ChartCtx {
     ticker: TickerCtx,
     label: String,
+    label_html: Value,
     why_html: Value,
     compare: Vec<TickerCtx>,
 }
@@ -252,6 +253,7 @@ struct NextCtx {
 #[derive(Debug, Serialize)]
 struct FaqCtx {
     q: String,
+    q_html: Value,
     a_html: Value,
 }
 
@@ -357,6 +359,7 @@ pub fn report_value(report: &Report, site: &Site, urls: &Urls) -> Value {
         chart: m.chart.as_ref().map(|c| ChartCtx {
             ticker: ticker(&c.ticker),
             label: c.label.clone(),
+            label_html: html(&c.label),
             why_html: html(&c.why),
             compare: c.compare.iter().map(ticker).collect(),
         }),
@@ -369,6 +372,7 @@ pub fn report_value(report: &Report, site: &Site, urls: &Urls) -> Value {
             .iter()
             .map(|f| FaqCtx {
                 q: f.q.clone(),
+                q_html: html(&f.q),
                 a_html: html(&f.a),
             })
             .collect(),

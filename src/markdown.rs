@@ -25,6 +25,8 @@ pub struct Body {
     pub mentions: Vec<(Ticker, String)>,
     /// Internal links that did not resolve: the target, and line and column in the body (1-based).
     pub broken_links: Vec<(String, usize, usize)>,
+    /// Every `@/` link target (the path after `@/`), resolved or not.
+    pub internal_links: Vec<String>,
     /// Words of prose, for reading time.
     pub words: usize,
 }
@@ -110,6 +112,7 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> Body {
                         Some((p, f)) => (p, Some(f)),
                         None => (target, None),
                     };
+                    body.internal_links.push(path.to_string());
                     match (settings.resolve_internal)(path) {
                         Some(url) => {
                             let url = match fragment {

@@ -105,61 +105,6 @@ impl Staging {
         fs::write(&path, bytes).map_err(|e| io_error(rel, "write to the output", e))
     }
 
-    /// Copies a static folder into the staging folder (later copies win). Symlinks that
-    /// lead outside `from` are refused.
-    pub fn copy_static(&self, root: &Path, from: &Path) -> Result<(), Diagnostic> {
-        if !from.is_dir() {
-            return Ok(());
-        }
-        let from_abs = fs::canonicalize(from).map_err(|e| io_error(from, "read the static folder", e))?;
-        for entry in walkdir::WalkDir::new(from).follow_links(true) {
-            let entry = entry.map_err(|e| {
-                let p = e.path().unwrap_or(from);
-                Diagnostic::error(p.strip_prefix(root).unwrap_or(p), format!("cannot read: {e}"))
-            })?;
-            let rel = entry
-                .path()
-                .strip_prefix(from)
-                .expect("walkdir yields paths under its root");
-            let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            if entry.path_is_symlink() {
-                let target = fs::canonicalize(entry.path()).map_err(|e| io_error(shown, "follow the link", e))?;
-                if !target.starts_with(&from_abs) {
-                    return Err(Diagnostic::error(
-                        shown,
-                        "refusing to copy a symbolic link that points outside `static/`",
-                    ));
-                }
-            }
-            if entry.file_type().is_file() {
-                let name = entry.file_name().to_string_lossy();
-                if crate::load::is_editor_temp(&name) {
-                    continue;
-                }
-                let dest = self.dir.join(rel);
-                if let Some(parent) = dest.parent() {
-                    fs::create_dir_all(parent).map_err(|e| io_error(shown, "create a folder in the output", e))?;
-                }
-                fs::copy(entry.path(), &dest).map_err(|e| io_error(shown, "copy", e))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Copies the built-in theme's static files.
-    pub fn copy_embedded(&self, dir: &include_dir::Dir<'_>) -> Result<(), Diagnostic> {
-        for entry in dir.entries() {
-            match entry {
-                include_dir::DirEntry::Dir(d) => self.copy_embedded(d)?,
-                include_dir::DirEntry::File(f) => {
-                    let rel = f.path().strip_prefix("static").unwrap_or(f.path());
-                    self.write(rel, f.contents())?;
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Swaps the staging folder in for the output. The old output is removed only after
     /// the new one is in place. A `.gitkeep` placeholder in the old output is kept.
     pub fn commit(self) -> Result<PathBuf, Diagnostic> {
@@ -190,4 +135,85 @@ impl Staging {
         // Best effort: the next build removes leftovers anyway.
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Reads a static folder as output path -> bytes. Symlinks that lead outside the folder
+/// are refused; editor temp files are skipped.
+pub fn read_static(root: &Path, from: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, Diagnostic> {
+    if !from.is_dir() {
+        return Ok(Vec::new());
+    }
+    let from_abs = fs::canonicalize(from).map_err(|e| io_error(from, "read the static folder", e))?;
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(from).follow_links(true) {
+        let entry = entry.map_err(|e| {
+            let p = e.path().unwrap_or(from);
+            Diagnostic::error(p.strip_prefix(root).unwrap_or(p), format!("cannot read: {e}"))
+        })?;
+        let rel = entry
+            .path()
+            .strip_prefix(from)
+            .expect("walkdir yields paths under its root");
+        let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        if entry.path_is_symlink() {
+            let target = fs::canonicalize(entry.path()).map_err(|e| io_error(shown, "follow the link", e))?;
+            if !target.starts_with(&from_abs) {
+                return Err(Diagnostic::error(
+                    shown,
+                    "refusing to copy a symbolic link that points outside its static folder",
+                ));
+            }
+        }
+        if entry.file_type().is_file() && !crate::load::is_editor_temp(&entry.file_name().to_string_lossy()) {
+            let bytes = fs::read(entry.path()).map_err(|e| io_error(shown, "read", e))?;
+            files.push((rel.to_path_buf(), bytes));
+        }
+    }
+    Ok(files)
+}
+
+/// The built-in theme's static files, as output path -> bytes.
+pub fn embedded_files(dir: &include_dir::Dir<'_>, files: &mut std::collections::HashMap<PathBuf, Vec<u8>>) {
+    for entry in dir.entries() {
+        match entry {
+            include_dir::DirEntry::Dir(d) => embedded_files(d, files),
+            include_dir::DirEntry::File(f) => {
+                let rel = f.path().strip_prefix("static").unwrap_or(f.path());
+                files.insert(rel.to_path_buf(), f.contents().to_vec());
+            }
+        }
+    }
+}
+
+/// Replaces one file of the live output atomically (a temp file renamed over it), so a
+/// reader never sees half a page.
+pub fn replace_file(dir: &Path, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let path = dir.join(rel);
+    let parent = path.parent().unwrap_or(dir);
+    fs::create_dir_all(parent).map_err(|e| io_error(rel, "create a folder in the output", e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = parent.join(format!(".{name}.impress-new"));
+    fs::write(&tmp, bytes).map_err(|e| io_error(rel, "write to the output", e))?;
+    fs::rename(&tmp, &path).map_err(|e| io_error(rel, "replace a file in the output", e))
+}
+
+/// Deletes one file of the live output and the folders it leaves empty.
+pub fn remove_file(dir: &Path, rel: &Path) -> Result<(), Diagnostic> {
+    let path = dir.join(rel);
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error(rel, "delete from the output", e)),
+    }
+    let mut parent = path.parent();
+    while let Some(p) = parent {
+        if p == dir || fs::remove_dir(p).is_err() {
+            break;
+        }
+        parent = p.parent();
+    }
+    Ok(())
 }

@@ -33,7 +33,8 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepares the shared contexts and every report's card.
+    /// Prepares the shared contexts; `cards` holds each report's template value, aligned
+    /// with `site.reports`.
     pub fn new(
         site: &'a Site,
         config: &'a Config,
@@ -41,9 +42,8 @@ impl<'a> Renderer<'a> {
         env: &'a Environment<'static>,
         root: &'a Path,
         theme: &'a ThemeSource,
+        cards: Vec<Value>,
     ) -> Renderer<'a> {
-        use rayon::prelude::*;
-        let cards = site.reports.par_iter().map(|r| report_value(r, site, urls)).collect();
         Renderer {
             site,
             config,

@@ -87,7 +87,11 @@ impl Site {
 }
 
 /// Orders reports and builds the taxonomies.
-pub fn build_site(mut reports: Vec<Report>, mut pages: Vec<Page>, ticker_info: HashMap<String, TickerInfo>) -> Site {
+pub fn build_site(
+    mut reports: Vec<Arc<Report>>,
+    mut pages: Vec<Arc<Page>>,
+    ticker_info: HashMap<String, TickerInfo>,
+) -> Site {
     // Oldest first, so that the spelling of a term "used first" is the earliest one.
     reports.sort_by(|a, b| {
         a.meta
@@ -141,7 +145,6 @@ pub fn build_site(mut reports: Vec<Report>, mut pages: Vec<Page>, ticker_info: H
         }
     }
     reports.reverse();
-    let reports: Vec<Arc<Report>> = reports.into_iter().map(Arc::new).collect();
     for terms in taxonomies.values_mut() {
         for t in terms.values_mut() {
             t.reports.reverse();
@@ -168,7 +171,7 @@ pub fn build_site(mut reports: Vec<Report>, mut pages: Vec<Page>, ticker_info: H
     Site {
         by_slug,
         reports,
-        pages: pages.into_iter().map(Arc::new).collect(),
+        pages,
         taxonomies,
         ticker_info,
     }

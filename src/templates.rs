@@ -176,3 +176,22 @@ pub fn template_diagnostic(root: &Path, theme: &ThemeSource, e: &minijinja::Erro
     }
     d
 }
+
+/// A hash of every template file the site and its theme hold on disk, so that a template
+/// edit is noticed; the built-in theme only changes with the binary.
+pub fn templates_hash(root: &Path, theme: &ThemeSource) -> u64 {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut dirs = vec![root.join("templates")];
+    if let ThemeSource::Disk(d) = theme {
+        dirs.push(d.join("templates"));
+    }
+    for dir in dirs {
+        for e in walkdir::WalkDir::new(&dir).into_iter().filter_map(|e| e.ok()) {
+            if e.file_type().is_file() {
+                files.push((e.path().to_path_buf(), std::fs::read(e.path()).unwrap_or_default()));
+            }
+        }
+    }
+    files.sort();
+    crate::incremental::hash_of(&files)
+}

@@ -3,7 +3,7 @@
    {title, url, date, summary, tags, tickers, areas}, newest first) and
    filters it as the reader types. Every whitespace-separated term must match
    the title, summary, tags, tickers or areas (case-insensitive). Results are
-   built with textContent only. */
+   built with text nodes only; matched words are marked with <mark>. */
 (function () {
   "use strict";
 
@@ -108,7 +108,36 @@
     return node;
   }
 
-  function render(query, results, total) {
+  function escapeRegExp(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  // Appends `value` to `node` as text, wrapping each occurrence of a wanted term in <mark>.
+  function appendMarked(node, value, wanted) {
+    var str = text(value);
+    var parts = wanted
+      .filter(function (t) { return t.length > 0; })
+      .sort(function (a, b) { return b.length - a.length; })
+      .map(escapeRegExp);
+    if (!parts.length) {
+      node.appendChild(document.createTextNode(str));
+      return node;
+    }
+    var re = new RegExp(parts.join("|"), "gi");
+    var last = 0;
+    var m;
+    while ((m = re.exec(str)) !== null) {
+      if (m[0].length === 0) { re.lastIndex++; continue; }
+      if (m.index > last) node.appendChild(document.createTextNode(str.slice(last, m.index)));
+      node.appendChild(el("mark", null, m[0]));
+      last = m.index + m[0].length;
+    }
+    if (last < str.length) node.appendChild(document.createTextNode(str.slice(last)));
+    return node;
+  }
+
+  function render(query, results, total, wanted) {
+    wanted = wanted || [];
     while (list.firstChild) list.removeChild(list.firstChild);
     if (!query) {
       status.textContent = items ? items.length + " reports. Type to search." : "";
@@ -127,7 +156,7 @@
       var item = entry.item;
       var li = el("li", "result");
       var h = el("h2", "result__title");
-      var a = el("a", null, text(item.title));
+      var a = appendMarked(el("a"), item.title, wanted);
       a.href = localHref(text(item.url));
       h.appendChild(a);
       li.appendChild(h);
@@ -152,7 +181,7 @@
         li.appendChild(meta);
       }
 
-      if (item.summary) li.appendChild(el("p", "result__summary", text(item.summary)));
+      if (item.summary) li.appendChild(appendMarked(el("p", "result__summary"), item.summary, wanted));
       fragment.appendChild(li);
     });
     list.appendChild(fragment);
@@ -183,7 +212,7 @@
         }
         return true;
       });
-      render(query, matches.slice(0, MAX_RESULTS), matches.length);
+      render(query, matches.slice(0, MAX_RESULTS), matches.length, wanted);
     }).catch(function () {
       status.textContent = "The search index could not be loaded. Browse by tag or ticker instead.";
     });

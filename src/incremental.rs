@@ -1,0 +1,792 @@
+//! [`BuildState`]: the caches that make a rebuild do only what a change needs, and the
+//! one code path every build takes (`build` is a rebuild from an empty state, so an
+//! incremental result equals a clean build by construction).
+//!
+//! Per source it keeps the text's hash and the parsed report or page with its rendered
+//! body; per report the template value of its card; per route a fingerprint of every input
+//! the page shows and the hash of the bytes last written. A rebuild re-reads the changed
+//! files, rebuilds the cheap [`Site`] whole, re-renders routes whose fingerprint moved,
+//! writes only bytes that changed and deletes the files of routes that vanished.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::Value;
+use rayon::prelude::*;
+
+use crate::cashtag::Ticker;
+use crate::config::Config;
+use crate::context::report_value;
+use crate::diagnostics::Diagnostic;
+use crate::load::{self, Source};
+use crate::markdown::{render_body, BodySettings};
+use crate::output::{self, Staging};
+use crate::render::{plan_routes, Renderer};
+use crate::report::{self, PageMeta, ReportMeta};
+use crate::routes::{Route, Taxonomy, Urls};
+use crate::site::{build_site, Page, Report, Site};
+use crate::templates::{self, ThemeSource};
+use crate::{read_config, read_ticker_info, Failure, Options, Summary, Timer};
+
+/// Which files changed since the last rebuild.
+#[derive(Debug, Clone)]
+pub enum Changes {
+    /// Re-read everything (first build, a moved folder, or unknown changes).
+    All,
+    /// These site-relative paths were created, changed or deleted.
+    Paths(Vec<PathBuf>),
+}
+
+/// Where pages go.
+pub enum Target<'a> {
+    /// A fresh staging folder: every file is written, nothing is deleted.
+    Staging(&'a Staging),
+    /// The live output folder: files are replaced atomically, and only when changed.
+    InPlace(&'a Path),
+    /// Nowhere: render every page and check its internal links (`impress check`).
+    Check,
+}
+
+#[derive(Clone)]
+enum Parsed {
+    Report(Arc<ReportMeta>),
+    Page(Arc<PageMeta>),
+}
+
+struct SourceEntry {
+    text_hash: u64,
+    parsed: Result<Parsed, Vec<Diagnostic>>,
+}
+
+struct Rendered<T> {
+    text_hash: u64,
+    links_hash: u64,
+    item: Arc<T>,
+    errors: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct RouteRecord {
+    fingerprint: u64,
+    bytes_hash: u64,
+}
+
+/// What one rebuild did.
+#[derive(Debug, Clone, Default)]
+pub struct RebuildStats {
+    /// Routes rendered.
+    pub rendered: usize,
+    /// Files written (pages and static files).
+    pub written: usize,
+    /// Files deleted.
+    pub deleted: usize,
+    /// Routes in the site.
+    pub routes: usize,
+    /// Reports published.
+    pub reports: usize,
+}
+
+/// The caches of one site, kept by `serve` and `watch` between rebuilds.
+pub struct BuildState {
+    opts: Options,
+    global_hash: Option<u64>,
+    sources: HashMap<PathBuf, SourceEntry>,
+    reports: HashMap<PathBuf, Rendered<Report>>,
+    pages: HashMap<PathBuf, Rendered<Page>>,
+    cards: HashMap<u64, Value>,
+    routes: HashMap<Route, RouteRecord>,
+    statics: HashMap<PathBuf, u64>,
+}
+
+pub(crate) fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+fn content_key(path: &Path) -> String {
+    path.strip_prefix("content")
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+impl BuildState {
+    /// An empty state: the first rebuild builds everything.
+    pub fn new(opts: Options) -> BuildState {
+        BuildState {
+            opts,
+            global_hash: None,
+            sources: HashMap::new(),
+            reports: HashMap::new(),
+            pages: HashMap::new(),
+            cards: HashMap::new(),
+            routes: HashMap::new(),
+            statics: HashMap::new(),
+        }
+    }
+
+    /// The options this state builds with.
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    fn reset_outputs(&mut self) {
+        self.cards.clear();
+        self.routes.clear();
+        self.statics.clear();
+        self.reports.clear();
+        self.pages.clear();
+    }
+
+    fn refresh_sources(&mut self, changes: &Changes) -> Result<Vec<Diagnostic>, Failure> {
+        let root = self.opts.root.clone();
+        let (sources, errors): (Vec<Source>, Vec<Diagnostic>) = match changes {
+            Changes::All => {
+                let paths = load::list_sources(&root)?;
+                let keep: HashSet<&PathBuf> = paths.iter().collect();
+                self.sources.retain(|p, _| keep.contains(p));
+                load::load_sources(&root, &paths)
+            }
+            Changes::Paths(changed) => {
+                let mut present = Vec::new();
+                for p in changed {
+                    let is_source = p.starts_with("content")
+                        && p.extension().is_some_and(|e| e == "md")
+                        && !p
+                            .file_name()
+                            .is_some_and(|n| load::is_editor_temp(&n.to_string_lossy()));
+                    if !is_source {
+                        continue;
+                    }
+                    if root.join(p).is_file() {
+                        present.push(p.clone());
+                    } else {
+                        self.sources.remove(p);
+                    }
+                }
+                load::load_sources(&root, &present)
+            }
+        };
+        let stale: Vec<Source> = sources
+            .into_iter()
+            .filter(|s| {
+                self.sources
+                    .get(&s.path)
+                    .is_none_or(|e| e.text_hash != hash_of(&s.text))
+            })
+            .collect();
+        let parsed: Vec<(PathBuf, SourceEntry)> = stale
+            .par_iter()
+            .map(|s| {
+                let parsed = if s.is_plain_page() {
+                    report::validate_page(s).map(|p| Parsed::Page(Arc::new(p)))
+                } else {
+                    report::validate_report(s).map(|r| Parsed::Report(Arc::new(r)))
+                };
+                (
+                    s.path.clone(),
+                    SourceEntry {
+                        text_hash: hash_of(&s.text),
+                        parsed,
+                    },
+                )
+            })
+            .collect();
+        self.sources.extend(parsed);
+        Ok(errors)
+    }
+
+    /// Rebuilds after `changes`, writing into `target`.
+    pub fn rebuild(
+        &mut self,
+        changes: &Changes,
+        target: &Target<'_>,
+        timer: &mut Timer,
+    ) -> Result<RebuildStats, Failure> {
+        let opts = self.opts.clone();
+        let config = read_config(&opts)?;
+        let ticker_info = read_ticker_info(&opts.root)?;
+        let theme = templates::find_theme(&opts.root, &config)?;
+        let urls = Urls {
+            base_url: config.base_url.clone(),
+            base_path: config.base_path.clone(),
+        };
+        let env = templates::load_templates(&opts.root, &theme, &urls);
+        let global_hash = hash_of(&(
+            format!("{config:?}"),
+            ticker_info.as_ref().map(|m| {
+                let mut v: Vec<_> = m.iter().map(|(k, v)| format!("{k}{v:?}")).collect();
+                v.sort();
+                v
+            }),
+            templates::templates_hash(&opts.root, &theme),
+            opts.drafts,
+            opts.future,
+        ));
+        if self.global_hash != Some(global_hash) {
+            self.reset_outputs();
+            self.global_hash = Some(global_hash);
+        }
+        let changes = if self.sources.is_empty() {
+            &Changes::All
+        } else {
+            changes
+        };
+        let mut errors = self.refresh_sources(changes)?;
+        timer.lap("load and parse");
+
+        // Gather what parsed, and every file's errors.
+        let mut metas: Vec<Arc<ReportMeta>> = Vec::new();
+        let mut page_metas: Vec<Arc<PageMeta>> = Vec::new();
+        let mut paths: Vec<&PathBuf> = self.sources.keys().collect();
+        paths.sort();
+        for p in paths {
+            match &self.sources[p].parsed {
+                Ok(Parsed::Report(r)) => metas.push(r.clone()),
+                Ok(Parsed::Page(pg)) => page_metas.push(pg.clone()),
+                Err(ds) => errors.extend(ds.iter().cloned()),
+            }
+        }
+        // Duplicate slugs among every report, drafts included: a draft that collides today
+        // breaks the build the day it is published.
+        check_duplicates(
+            metas.iter().map(|m| (m.slug.as_str(), m.path.as_path())),
+            "slug",
+            &mut errors,
+        );
+        check_duplicates(
+            page_metas.iter().map(|m| (m.slug.as_str(), m.path.as_path())),
+            "page slug",
+            &mut errors,
+        );
+        let now = opts.now;
+        let published = |draft: bool, date: Option<chrono::DateTime<chrono::FixedOffset>>| {
+            (opts.drafts || !draft) && (opts.future || date.is_none_or(|d| d <= now))
+        };
+        metas.retain(|r| published(r.draft, Some(r.date)));
+        page_metas.retain(|p| published(p.draft, p.date));
+
+        // `@/path.md` links resolve to the published report or page of that source file.
+        let mut link_map: HashMap<String, String> = HashMap::new();
+        for r in &metas {
+            link_map.insert(content_key(&r.path), urls.url(&Route::Report { slug: r.slug.clone() }));
+        }
+        for p in &page_metas {
+            link_map.insert(content_key(&p.path), urls.url(&Route::Page { slug: p.slug.clone() }));
+        }
+        let resolve = |p: &str| link_map.get(p.trim_start_matches('/')).cloned();
+        let links_hash = |targets: &[String]| hash_of(&targets.iter().map(|t| resolve(t)).collect::<Vec<_>>());
+        let ticker_url = |t: &Ticker| urls.ticker_url(t);
+        let settings = BodySettings {
+            unsafe_html: config.unsafe_html,
+            ticker_url: &ticker_url,
+            resolve_internal: &resolve,
+        };
+        let root = opts.root.clone();
+        let text_hash_of = |p: &Path| self.sources.get(p).map_or(0, |e| e.text_hash);
+
+        let reports: Vec<Arc<Report>> = {
+            let fresh: Vec<(PathBuf, Rendered<Report>)> = metas
+                .par_iter()
+                .filter(|m| {
+                    self.reports.get(&m.path).is_none_or(|r| {
+                        r.text_hash != text_hash_of(&m.path)
+                            || r.links_hash != links_hash(r.item.body.as_ref().map_or(&[], |b| &b.internal_links))
+                    })
+                })
+                .map(|m| {
+                    let report = render_report(m, &settings, &root);
+                    let targets = report.body.as_ref().map_or(&[][..], |b| &b.internal_links);
+                    let errors = broken_links(&root, &m.path, m.body_line, &report);
+                    (
+                        m.path.clone(),
+                        Rendered {
+                            text_hash: text_hash_of(&m.path),
+                            links_hash: links_hash(targets),
+                            item: Arc::new(report),
+                            errors,
+                        },
+                    )
+                })
+                .collect();
+            self.reports.extend(fresh);
+            let live: HashSet<&PathBuf> = metas.iter().map(|m| &m.path).collect();
+            self.reports.retain(|p, _| live.contains(p));
+            metas
+                .iter()
+                .map(|m| {
+                    let r = &self.reports[&m.path];
+                    errors.extend(r.errors.iter().cloned());
+                    r.item.clone()
+                })
+                .collect()
+        };
+        let pages: Vec<Arc<Page>> = {
+            for m in &page_metas {
+                let stale = self.pages.get(&m.path).is_none_or(|r| {
+                    r.text_hash != text_hash_of(&m.path) || r.links_hash != links_hash(&r.item.body.internal_links)
+                });
+                if stale {
+                    let markdown = read_body(&root, &m.path).unwrap_or_default();
+                    let body = render_body(&markdown, &settings);
+                    let page = Page {
+                        meta: (**m).clone(),
+                        body,
+                    };
+                    let errs = link_diagnostics(&root, &m.path, m.body_line, &page.body.broken_links);
+                    let lh = links_hash(&page.body.internal_links);
+                    self.pages.insert(
+                        m.path.clone(),
+                        Rendered {
+                            text_hash: text_hash_of(&m.path),
+                            links_hash: lh,
+                            item: Arc::new(page),
+                            errors: errs,
+                        },
+                    );
+                }
+            }
+            let live: HashSet<&PathBuf> = page_metas.iter().map(|m| &m.path).collect();
+            self.pages.retain(|p, _| live.contains(p));
+            page_metas
+                .iter()
+                .map(|m| {
+                    let r = &self.pages[&m.path];
+                    errors.extend(r.errors.iter().cloned());
+                    r.item.clone()
+                })
+                .collect()
+        };
+        timer.lap("render bodies");
+
+        let env = match env {
+            Ok(env) => Some(env),
+            Err(ds) => {
+                errors.extend(ds);
+                None
+            }
+        };
+        if !errors.is_empty() {
+            errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
+            errors.dedup();
+            return Err(errors.into());
+        }
+        let env = env.expect("no errors means the templates loaded");
+        let site = build_site(reports, pages, ticker_info.unwrap_or_default());
+        timer.lap("build site");
+
+        // Cards, rebuilt only for reports whose fingerprint moved.
+        let report_fps: Vec<u64> = site
+            .reports
+            .par_iter()
+            .map(|r| report_fingerprint(r, &site, self.reports.get(&r.meta.path).map_or(0, |x| x.text_hash)))
+            .collect();
+        let missing: Vec<(u64, Value)> = site
+            .reports
+            .par_iter()
+            .zip(report_fps.par_iter())
+            .filter(|(_, fp)| !self.cards.contains_key(fp))
+            .map(|(r, fp)| (*fp, report_value(r, &site, &urls)))
+            .collect();
+        self.cards.extend(missing);
+        let cards: Vec<Value> = report_fps.iter().map(|fp| self.cards[fp].clone()).collect();
+        let live_fps: HashSet<u64> = report_fps.iter().copied().collect();
+        self.cards.retain(|fp, _| live_fps.contains(fp));
+
+        let routes = plan_routes(&site, &config);
+        let fingerprints: Vec<u64> = routes
+            .par_iter()
+            .map(|r| route_fingerprint(r, &site, &config, &report_fps, &self.pages))
+            .collect();
+        let todo: Vec<(usize, &Route)> = routes
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| {
+                self.routes
+                    .get(*r)
+                    .is_none_or(|rec| rec.fingerprint != fingerprints[*i])
+            })
+            .collect();
+        timer.lap("plan");
+
+        let renderer = Renderer::new(&site, &config, &urls, &env, &opts.root, &theme, cards);
+        let mut stats = RebuildStats {
+            routes: routes.len(),
+            reports: site.reports.len(),
+            rendered: todo.len(),
+            ..RebuildStats::default()
+        };
+        let statics = static_files(&opts.root, &theme)?;
+        match target {
+            Target::Staging(staging) => {
+                for (rel, bytes) in &statics {
+                    staging.write(rel, bytes)?;
+                }
+                let results: Vec<Result<(usize, u64), Diagnostic>> = todo
+                    .par_iter()
+                    .map(|(i, route)| {
+                        let bytes = renderer.render_route(route)?;
+                        staging.write(&route.output_file(), &bytes)?;
+                        Ok((*i, hash_of(&bytes)))
+                    })
+                    .collect();
+                let mut errs = Vec::new();
+                for r in results {
+                    match r {
+                        Ok((i, h)) => {
+                            self.routes.insert(
+                                routes[i].clone(),
+                                RouteRecord {
+                                    fingerprint: fingerprints[i],
+                                    bytes_hash: h,
+                                },
+                            );
+                        }
+                        Err(d) => errs.push(d),
+                    }
+                }
+                if !errs.is_empty() {
+                    // Nothing of this build may be trusted as written.
+                    self.routes.clear();
+                    errs.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
+                    errs.dedup();
+                    return Err(errs.into());
+                }
+                stats.written = todo.len() + statics.len();
+                self.statics = statics.iter().map(|(p, b)| (p.clone(), hash_of(b))).collect();
+            }
+            Target::Check => {
+                let mut files: HashSet<String> = routes
+                    .iter()
+                    .map(|r| r.output_file().to_string_lossy().replace('\\', "/"))
+                    .collect();
+                files.extend(statics.iter().map(|(p, _)| p.to_string_lossy().replace('\\', "/")));
+                let mut errs: Vec<Diagnostic> = todo
+                    .par_iter()
+                    .flat_map_iter(|(_, route)| match renderer.render_route(route) {
+                        Err(d) => vec![d],
+                        Ok(bytes) if route.is_html() => {
+                            let html = String::from_utf8_lossy(&bytes);
+                            let page_url = urls.url(route);
+                            crate::linkcheck::broken_links(&html, &page_url, &urls.base_path, &files)
+                                .into_iter()
+                                .map(|href| {
+                                    Diagnostic::error(
+                                        crate::route_source(&site, route),
+                                        format!("broken internal link `{href}` on {page_url}"),
+                                    )
+                                })
+                                .collect()
+                        }
+                        Ok(_) => vec![],
+                    })
+                    .collect();
+                if !errs.is_empty() {
+                    errs.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
+                    errs.dedup();
+                    return Err(errs.into());
+                }
+            }
+            Target::InPlace(dir) => {
+                // Render everything first: a template error must leave the live site as it was.
+                let rendered: Vec<Result<(usize, Vec<u8>), Diagnostic>> = todo
+                    .par_iter()
+                    .map(|(i, route)| renderer.render_route(route).map(|b| (*i, b)))
+                    .collect();
+                let mut pages = Vec::with_capacity(rendered.len());
+                let mut errs = Vec::new();
+                for r in rendered {
+                    match r {
+                        Ok(p) => pages.push(p),
+                        Err(d) => errs.push(d),
+                    }
+                }
+                if !errs.is_empty() {
+                    errs.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
+                    errs.dedup();
+                    return Err(errs.into());
+                }
+                for (i, bytes) in pages {
+                    let h = hash_of(&bytes);
+                    let route = &routes[i];
+                    if self.routes.get(route).is_none_or(|rec| rec.bytes_hash != h) {
+                        output::replace_file(dir, &route.output_file(), &bytes)?;
+                        stats.written += 1;
+                    }
+                    self.routes.insert(
+                        route.clone(),
+                        RouteRecord {
+                            fingerprint: fingerprints[i],
+                            bytes_hash: h,
+                        },
+                    );
+                }
+                let live: HashSet<&Route> = routes.iter().collect();
+                let gone: Vec<Route> = self.routes.keys().filter(|r| !live.contains(r)).cloned().collect();
+                for r in gone {
+                    self.routes.remove(&r);
+                    output::remove_file(dir, &r.output_file())?;
+                    stats.deleted += 1;
+                }
+                let mut new_statics = HashMap::new();
+                for (rel, bytes) in &statics {
+                    let h = hash_of(bytes);
+                    if self.statics.get(rel) != Some(&h) {
+                        output::replace_file(dir, rel, bytes)?;
+                        stats.written += 1;
+                    }
+                    new_statics.insert(rel.clone(), h);
+                }
+                let route_files: HashSet<PathBuf> = routes.iter().map(Route::output_file).collect();
+                for old in self.statics.keys() {
+                    if !new_statics.contains_key(old) && !route_files.contains(old) {
+                        output::remove_file(dir, old)?;
+                        stats.deleted += 1;
+                    }
+                }
+                self.statics = new_statics;
+            }
+        }
+        timer.lap("render and write pages");
+        Ok(stats)
+    }
+
+    /// The warnings a full check reports: cashtags that data/tickers.toml does not list.
+    pub fn ticker_warnings(&self) -> Vec<Diagnostic> {
+        let Ok(Some(info)) = read_ticker_info(&self.opts.root) else {
+            return Vec::new();
+        };
+        let mut warnings = Vec::new();
+        let mut reports: Vec<&Rendered<Report>> = self.reports.values().collect();
+        reports.sort_by(|a, b| a.item.meta.path.cmp(&b.item.meta.path));
+        for r in reports {
+            let r = &r.item;
+            let unknown: BTreeSet<&Ticker> = r.tickers.iter().filter(|t| !info.contains_key(t.symbol())).collect();
+            if unknown.is_empty() {
+                continue;
+            }
+            let text = std::fs::read_to_string(self.opts.root.join(&r.meta.path)).unwrap_or_default();
+            for t in unknown {
+                let mut d = Diagnostic::warning(
+                    &r.meta.path,
+                    format!("ticker `{t}` is not listed in data/tickers.toml; is it a typo?"),
+                );
+                if let Some(i) = text.find(&format!("${t}")).or_else(|| text.find(&format!("\"{t}\""))) {
+                    d = d.at(&text, i);
+                }
+                warnings.push(d);
+            }
+        }
+        warnings
+    }
+}
+
+fn check_duplicates<'a>(items: impl Iterator<Item = (&'a str, &'a Path)>, what: &str, errors: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    for (slug, path) in items {
+        if let Some(first) = seen.insert(slug, path) {
+            errors.push(Diagnostic::error(
+                path,
+                format!("{what} `{slug}` is already used by {}", first.display()),
+            ));
+        }
+    }
+}
+
+fn read_body(root: &Path, path: &Path) -> Option<String> {
+    let source = load::read_source(root, path).ok()?;
+    crate::frontmatter::split_front_matter(path, &source.text)
+        .ok()
+        .map(|s| s.body.to_string())
+}
+
+fn render_report(meta: &Arc<ReportMeta>, settings: &BodySettings<'_>, root: &Path) -> Report {
+    let markdown = read_body(root, &meta.path).unwrap_or_default();
+    let body = (!markdown.trim().is_empty()).then(|| render_body(&markdown, settings));
+    let mut tickers = meta.tickers.clone();
+    if let Some(b) = &body {
+        for t in &b.tickers {
+            if !tickers.contains(t) {
+                tickers.push(t.clone());
+            }
+        }
+    }
+    Report {
+        meta: (**meta).clone(),
+        body,
+        tickers,
+    }
+}
+
+fn broken_links(root: &Path, path: &Path, body_line: usize, report: &Report) -> Vec<Diagnostic> {
+    report
+        .body
+        .as_ref()
+        .map(|b| link_diagnostics(root, path, body_line, &b.broken_links))
+        .unwrap_or_default()
+}
+
+fn link_diagnostics(root: &Path, path: &Path, body_line: usize, links: &[(String, usize, usize)]) -> Vec<Diagnostic> {
+    if links.is_empty() {
+        return Vec::new();
+    }
+    let text = std::fs::read_to_string(root.join(path)).ok();
+    links
+        .iter()
+        .map(|(target, line, column)| {
+            let mut d = Diagnostic::error(
+                path,
+                format!("link to `{target}`, which is not a published report or page"),
+            )
+            .at_line(text.as_deref(), body_line + line - 1);
+            if let Some(p) = d.position.as_mut() {
+                p.column = *column;
+            }
+            d
+        })
+        .collect()
+}
+
+/// Everything a report's card and pages show: its source text and the spelling the site
+/// gives its terms.
+fn report_fingerprint(r: &Report, site: &Site, text_hash: u64) -> u64 {
+    let m = &r.meta;
+    let mut h = DefaultHasher::new();
+    text_hash.hash(&mut h);
+    m.path.hash(&mut h);
+    r.body.as_ref().map(|b| &b.html).hash(&mut h);
+    for t in &m.tags {
+        site.term_name(Taxonomy::Tags, &t.slug, &t.name).hash(&mut h);
+    }
+    if let Some(c) = &m.category {
+        site.term_name(Taxonomy::Categories, &c.slug, &c.name).hash(&mut h);
+    }
+    let areas = m
+        .scores
+        .iter()
+        .map(|s| &s.area)
+        .chain(&m.primary_impact)
+        .chain(&m.ripple_effects);
+    for a in areas {
+        site.term_name(Taxonomy::Impact, &a.slug, &a.name).hash(&mut h);
+    }
+    for s in &m.stakeholders {
+        site.term_name(Taxonomy::Stakeholders, &s.who.slug, &s.who.name)
+            .hash(&mut h);
+    }
+    h.finish()
+}
+
+/// A hash of every input of a route's page: which reports it shows (by fingerprint),
+/// its term's name and count, its place in the pagination.
+fn route_fingerprint(
+    route: &Route,
+    site: &Site,
+    config: &Config,
+    report_fps: &[u64],
+    pages: &HashMap<PathBuf, Rendered<Page>>,
+) -> u64 {
+    let mut h = DefaultHasher::new();
+    route.hash(&mut h);
+    let per = config.paginate.max(1);
+    // The navigation of every HTML page lists the plain pages.
+    for p in &site.pages {
+        (&p.meta.title, &p.meta.slug).hash(&mut h);
+    }
+    let ids = |ids: &mut dyn Iterator<Item = usize>, h: &mut DefaultHasher| {
+        for i in ids {
+            report_fps[i].hash(h);
+        }
+    };
+    let n = site.reports.len();
+    match route {
+        Route::Home { page } => {
+            n.div_ceil(per).hash(&mut h);
+            ids(&mut ((page - 1) * per..(page * per).min(n)), &mut h);
+        }
+        Route::Report { slug } | Route::Analysis { slug } => {
+            if let Some(&i) = site.by_slug.get(slug) {
+                report_fps[i].hash(&mut h);
+            }
+        }
+        Route::Terms(taxonomy) => {
+            for t in site.terms(*taxonomy).values() {
+                (&t.name, &t.slug, t.reports.len()).hash(&mut h);
+            }
+        }
+        Route::Term { taxonomy, slug, page } => {
+            if let Some(t) = site.terms(*taxonomy).get(slug) {
+                (&t.name, t.reports.len()).hash(&mut h);
+                ids(&mut t.reports.iter().copied().skip((page - 1) * per).take(per), &mut h);
+            }
+        }
+        Route::TagFeed { slug } => {
+            if let Some(t) = site.terms(Taxonomy::Tags).get(slug) {
+                t.name.hash(&mut h);
+                ids(&mut t.reports.iter().copied().take(config.feed_limit), &mut h);
+            }
+        }
+        Route::Page { slug } => {
+            if let Some(p) = site.pages.iter().find(|p| &p.meta.slug == slug) {
+                pages.get(&p.meta.path).map(|r| r.text_hash).hash(&mut h);
+                p.body.html.hash(&mut h);
+            }
+        }
+        Route::Rss | Route::Atom | Route::JsonFeed => ids(&mut (0..n.min(config.feed_limit)), &mut h),
+        Route::Sitemap | Route::SearchIndex => {
+            ids(&mut (0..n), &mut h);
+            for t in Taxonomy::ALL {
+                for term in site.terms(t).values() {
+                    (&term.slug, term.reports.len().div_ceil(per)).hash(&mut h);
+                }
+            }
+        }
+        Route::Search | Route::NotFound | Route::Robots => {}
+    }
+    h.finish()
+}
+
+/// The static files of the theme and the site (the site's win), as output path -> bytes.
+fn static_files(root: &Path, theme: &ThemeSource) -> Result<Vec<(PathBuf, Vec<u8>)>, Failure> {
+    let mut files: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+    match theme {
+        ThemeSource::Disk(dir) => files.extend(output::read_static(root, &dir.join("static"))?),
+        ThemeSource::BuiltIn => {
+            if let Some(dir) = templates::DEFAULT_THEME.get_dir("static") {
+                output::embedded_files(dir, &mut files);
+            }
+        }
+    }
+    files.extend(output::read_static(root, &root.join("static"))?);
+    let mut files: Vec<_> = files.into_iter().collect();
+    files.sort();
+    Ok(files)
+}
+
+/// A whole build from an empty state into a staging folder, swapped in when complete.
+pub fn full_build(opts: &Options) -> Result<Summary, Failure> {
+    let mut timer = Timer::start();
+    let mut state = BuildState::new(opts.clone());
+    let staging = output::prepare_output(&opts.root, &opts.output_dir())?;
+    match state.rebuild(&Changes::All, &Target::Staging(&staging), &mut timer) {
+        Ok(stats) => {
+            let out = staging.commit()?;
+            timer.lap("swap");
+            Ok(Summary {
+                reports: stats.reports,
+                pages: stats.routes,
+                warnings: state.ticker_warnings(),
+                timings: timer.timings,
+                output: out,
+            })
+        }
+        Err(f) => {
+            staging.abandon();
+            Err(f)
+        }
+    }
+}

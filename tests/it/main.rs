@@ -1,0 +1,18 @@
+//! impress integration tests: one binary, one module per feature. Each test builds a
+//! small site in a temporary folder with the real `impress` binary and reads the output
+//! the way a browser, a feed reader or a static host would. See tests/README.md.
+
+mod support;
+
+mod build_basics;
+mod cashtags;
+mod drafts_future;
+mod errors;
+mod escaping;
+mod feeds;
+mod links;
+mod pages;
+mod pagination;
+mod search;
+mod taxonomies;
+mod templates;
