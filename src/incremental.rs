@@ -154,20 +154,29 @@ impl BuildState {
             Changes::Paths(changed) => {
                 let mut present = Vec::new();
                 for p in changed {
-                    let is_source = p.starts_with("content")
-                        && p.extension().is_some_and(|e| e == "md")
-                        && !p
-                            .file_name()
-                            .is_some_and(|n| load::is_editor_temp(&n.to_string_lossy()));
-                    if !is_source {
+                    if !p.starts_with("content") {
                         continue;
                     }
-                    if root.join(p).is_file() {
-                        present.push(p.clone());
+                    let full = root.join(p);
+                    if full.is_dir() {
+                        // A folder created or moved in: every report inside it.
+                        let all = load::list_sources(&root)?;
+                        present.extend(all.into_iter().filter(|s| s.starts_with(p)));
+                    } else if full.is_file() {
+                        let name = p
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        if name.ends_with(".md") && !load::is_editor_temp(&name) {
+                            present.push(p.clone());
+                        }
                     } else {
-                        self.sources.remove(p);
+                        // Gone: a file, or a folder with everything in it.
+                        self.sources.retain(|k, _| !k.starts_with(p));
                     }
                 }
+                present.sort();
+                present.dedup();
                 load::load_sources(&root, &present)
             }
         };

@@ -51,6 +51,33 @@ enum Command {
         #[arg(long)]
         future: bool,
     },
+    /// Build, serve over HTTP, watch, rebuild on change and reload open pages.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on (the next free one is taken if it is busy).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+        /// Include reports dated in the future.
+        #[arg(long)]
+        future: bool,
+    },
+    /// Build and rebuild on change, without a server.
+    Watch {
+        /// Output folder (default: <root>/public).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+        /// Include reports dated in the future.
+        #[arg(long)]
+        future: bool,
+    },
     /// Make a new site.
     Init {
         /// Folder for the new site.
@@ -69,6 +96,44 @@ fn plural(n: usize, word: &str) -> String {
 
 fn counted(a: usize, a_word: &str, b: usize, b_word: &str) -> String {
     format!("{}, {}", plural(a, a_word), plural(b, b_word))
+}
+
+fn report_event(event: impress::serve::Event) {
+    use impress::serve::Event;
+    match event {
+        Event::Listening { url, port_was_taken } => {
+            if let Some(p) = port_was_taken {
+                println!("port {p} is taken; using the next free one");
+            }
+            println!("serving at {url} (Ctrl+C to stop)");
+        }
+        Event::Built { stats, elapsed } => println!(
+            "built {} in {} ms",
+            counted(stats.reports, "report", stats.routes, "page"),
+            elapsed.as_millis()
+        ),
+        Event::Rebuilt { batch, stats, elapsed } => {
+            let shown = batch.shown_paths();
+            let changed: Vec<String> = shown.iter().take(3).map(|p| p.display().to_string()).collect();
+            let more = shown.len().saturating_sub(3);
+            let what = if more > 0 {
+                format!("{} and {more} more", changed.join(", "))
+            } else {
+                changed.join(", ")
+            };
+            println!(
+                "changed {what}: rebuilt {} ({} written, {} deleted) in {} ms",
+                plural(stats.rendered, "page"),
+                stats.written,
+                stats.deleted,
+                elapsed.as_millis()
+            );
+        }
+        Event::Failed(diagnostics) => {
+            eprint!("{}", render_all(&diagnostics));
+            eprintln!("the last good site is still being served; fix the problem and save");
+        }
+    }
 }
 
 fn fail(diagnostics: &[Diagnostic]) -> ExitCode {
@@ -130,6 +195,38 @@ fn main() -> ExitCode {
                     println!("checked {}: no errors", counted(s.reports, "report", s.pages, "page"));
                     ExitCode::SUCCESS
                 }
+                Err(f) => fail(&f.diagnostics),
+            }
+        }
+        Command::Serve {
+            bind,
+            port,
+            drafts,
+            future,
+        } => {
+            if bind != "127.0.0.1" && bind != "localhost" && bind != "::1" {
+                eprintln!("warning: serving on {bind}: other machines on the network can read the site");
+            }
+            let opts = Options {
+                drafts,
+                future,
+                ..Options::new(&cli.root)
+            };
+            let serve = impress::serve::ServeOptions { bind, port };
+            match impress::serve::run_serve(opts, serve, &mut report_event) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(f) => fail(&f.diagnostics),
+            }
+        }
+        Command::Watch { output, drafts, future } => {
+            let opts = Options {
+                output,
+                drafts,
+                future,
+                ..Options::new(&cli.root)
+            };
+            match impress::serve::run_watch(opts, &mut report_event) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(f) => fail(&f.diagnostics),
             }
         }

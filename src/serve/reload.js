@@ -36,6 +36,6 @@
       link.href = url.toString();
     });
   });
-  source.addEventListener("error", function (e) { if (e.data) showError(JSON.parse(e.data)); });
+  source.addEventListener("build-error", function (e) { showError(JSON.parse(e.data)); });
   source.addEventListener("ok", clearError);
 })();

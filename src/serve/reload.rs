@@ -26,7 +26,7 @@ impl Message {
             Message::Css => "event: css\ndata: \n\n".into(),
             Message::Ok => "event: ok\ndata: \n\n".into(),
             Message::Error(text) => format!(
-                "event: error\ndata: {}\n\n",
+                "event: build-error\ndata: {}\n\n",
                 serde_json::to_string(text).expect("a string serializes")
             ),
         }

@@ -50,6 +50,15 @@ impl Batch {
         }
     }
 
+    /// The changed files worth naming in the terminal (not folders or editor scratch files).
+    pub fn shown_paths(&self) -> Vec<&Path> {
+        self.paths
+            .iter()
+            .filter(|p| p.extension().is_some())
+            .map(PathBuf::as_path)
+            .collect()
+    }
+
     /// True when only stylesheets changed, so open pages can swap them without reloading.
     pub fn only_css(&self) -> bool {
         !self.paths.is_empty()
@@ -154,10 +163,6 @@ impl SiteWatcher {
                 continue;
             };
             let Some(kind) = classify(rel) else { continue };
-            // A folder (created, moved or deleted) under content/ may hold many reports.
-            if kind == ChangeKind::Content && (path.is_dir() || rel.extension().is_none()) {
-                batch.rescan = true;
-            }
             batch.kinds.insert(kind);
             if !batch.paths.iter().any(|p| p == rel) {
                 batch.paths.push(rel.to_path_buf());

@@ -1,0 +1,204 @@
+//! Incremental rebuilds equal clean builds: a seeded random sequence of edits (body, tags,
+//! add, delete, rename, draft, score, template) is applied to a site; after each one the
+//! incrementally updated output must be byte-for-byte what a clean build makes.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use impress::incremental::{BuildState, Changes, Target};
+use impress::{Options, Timer};
+
+use crate::support::{SiteTest, CONFIG};
+
+/// A small deterministic generator (xorshift), so a failing seed can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const TAGS: &[&str] = &["rare earths", "Rare Earths", "copper", "Pakistan", "China", "energy"];
+const AREAS: &[&str] = &["Global Supply Chains", "Geopolitical Relations", "Markets"];
+const WHO: &[&str] = &["Investors", "Policymakers", "Manufacturers"];
+const TICKERS: &[&str] = &["MP", "USAR", "TSLA", "LIT"];
+
+fn report_text(rng: &mut Rng, n: usize, draft: bool) -> String {
+    let tags: Vec<String> = (0..1 + rng.below(3)).map(|_| format!("{:?}", rng.pick(TAGS))).collect();
+    let day = 1 + rng.below(28);
+    let body = match rng.below(3) {
+        0 => String::new(),
+        1 => format!("## Section {n}\n\nText mentioning ${} and more.\n", rng.pick(TICKERS)),
+        _ => format!(
+            "## A\n\nOne.\n\n## B\n\nSee [the first](@/r0.md) and ${}.\n",
+            rng.pick(TICKERS)
+        ),
+    };
+    format!(
+        "+++\ntitle = \"Report {n} v{v}\"\ndate = 2025-03-{day:02}\ndraft = {draft}\nsummary = \"Takeaway {v} on ${t}.\"\ncategory = \"{cat}\"\ntags = [{tags}]\n\n[[scores]]\narea = \"{area}\"\nscore = {score}\nrationale = \"Because.\"\n\n[[stakeholders]]\nwho = \"{who}\"\naction = \"Act on ${t}.\"\n+++\n{body}",
+        v = rng.next() % 1000,
+        t = rng.pick(TICKERS),
+        cat = rng.pick(&["Markets", "Policy"]),
+        tags = tags.join(", "),
+        area = rng.pick(AREAS),
+        score = 1 + rng.below(10),
+        who = rng.pick(WHO),
+    )
+}
+
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with(".impress"))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn assert_same_tree(incremental: &Path, clean: &Path, step: &str) {
+    let (a, b) = (tree(incremental), tree(clean));
+    let only_a: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let only_b: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "{step}: files only in incremental {only_a:?}, only in clean {only_b:?}"
+    );
+    for (path, bytes) in &a {
+        assert!(
+            bytes == &b[path],
+            "{step}: {} differs from a clean build",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn any_sequence_of_edits_rebuilds_to_what_a_clean_build_makes() {
+    let site = SiteTest::empty();
+    site.write("config.toml", CONFIG.replace("paginate = 10", "paginate = 2"));
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut live: Vec<String> = Vec::new();
+    for n in 0..6 {
+        let name = format!("content/r{n}.md");
+        site.write(&name, report_text(&mut rng, n, false));
+        live.push(name);
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let inc_out = scratch.path().join("incremental");
+    fs::create_dir_all(&inc_out).unwrap();
+    let opts = Options {
+        output: Some(inc_out.clone()),
+        ..Options::new(site.root())
+    };
+    let mut state = BuildState::new(opts.clone());
+    state
+        .rebuild(&Changes::All, &Target::InPlace(&inc_out), &mut Timer::start())
+        .unwrap_or_else(|f| panic!("first build: {:?}", f.diagnostics));
+
+    let mut next_id = 6;
+    for step in 0..40 {
+        let mut changed: Vec<PathBuf> = Vec::new();
+        let what = match rng.below(8) {
+            0 | 1 => {
+                let name = live[rng.below(live.len())].clone();
+                site.write(&name, report_text(&mut rng, step + 100, false));
+                changed.push(name.clone().into());
+                format!("edit {name}")
+            }
+            2 => {
+                let name = format!("content/r{next_id}.md");
+                next_id += 1;
+                site.write(&name, report_text(&mut rng, next_id, false));
+                changed.push(name.clone().into());
+                live.push(name.clone());
+                format!("add {name}")
+            }
+            // r0 stays published under its name: other reports link to it with `@/r0.md`.
+            3 if live.len() > 2 => {
+                let name = live.remove(1 + rng.below(live.len() - 1));
+                fs::remove_file(site.root().join(&name)).unwrap();
+                changed.push(name.clone().into());
+                format!("delete {name}")
+            }
+            4 => {
+                let i = 1 + rng.below(live.len() - 1);
+                let from = live[i].clone();
+                let to = format!("content/moved/r{next_id}.md");
+                next_id += 1;
+                fs::create_dir_all(site.root().join("content/moved")).unwrap();
+                fs::rename(site.root().join(&from), site.root().join(&to)).unwrap();
+                changed.push(from.clone().into());
+                changed.push(to.clone().into());
+                live[i] = to.clone();
+                format!("rename {from} -> {to}")
+            }
+            5 => {
+                let name = live[1 + rng.below(live.len() - 1)].clone();
+                site.write(&name, report_text(&mut rng, step + 200, true));
+                changed.push(name.clone().into());
+                format!("draft {name}")
+            }
+            6 => {
+                let name = live[rng.below(live.len())].clone();
+                let text = fs::read_to_string(site.root().join(&name)).unwrap();
+                let score = 1 + rng.below(10);
+                let text = text
+                    .lines()
+                    .map(|l| {
+                        if l.starts_with("score = ") {
+                            format!("score = {score}")
+                        } else {
+                            l.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                site.write(&name, text + "\n");
+                changed.push(name.clone().into());
+                format!("score {name} = {score}")
+            }
+            _ => {
+                let variant = rng.below(3);
+                site.write(
+                    "templates/home.html",
+                    format!("{{% extends \"theme/home.html\" %}}{{% block content %}}<p>variant {variant}</p>{{{{ super() }}}}{{% endblock %}}"),
+                );
+                changed.push("templates/home.html".into());
+                format!("template variant {variant}")
+            }
+        };
+        let step_name = format!("step {step} ({what})");
+        state
+            .rebuild(
+                &Changes::Paths(changed),
+                &Target::InPlace(&inc_out),
+                &mut Timer::start(),
+            )
+            .unwrap_or_else(|f| panic!("{step_name}: {:?}", f.diagnostics));
+        let clean_out = scratch.path().join(format!("clean-{step}"));
+        impress::build(&Options {
+            output: Some(clean_out.clone()),
+            ..Options::new(site.root())
+        })
+        .unwrap_or_else(|f| panic!("{step_name}: clean build failed: {:?}", f.diagnostics));
+        assert_same_tree(&inc_out, &clean_out, &step_name);
+        fs::remove_dir_all(&clean_out).unwrap();
+    }
+}
