@@ -58,12 +58,18 @@ enum Parsed {
 
 struct SourceEntry {
     text_hash: u64,
+    /// The front matter alone: what a report's card is made of.
+    front_hash: u64,
     parsed: Result<Parsed, Vec<Diagnostic>>,
 }
 
 struct Rendered<T> {
     text_hash: u64,
     links_hash: u64,
+    /// What listings show of it: front matter, reading time, body cashtags and mentions.
+    card_fp: u64,
+    /// All of it, the body's HTML included.
+    full_fp: u64,
     item: Arc<T>,
     errors: Vec<Diagnostic>,
 }
@@ -99,6 +105,28 @@ pub struct BuildState {
     cards: HashMap<u64, Value>,
     routes: HashMap<Route, RouteRecord>,
     statics: HashMap<PathBuf, u64>,
+    term_names: HashMap<(Taxonomy, String), String>,
+}
+
+/// The spelling of a report's renamed terms.
+fn names_hash(r: &Report, site: &Site, renamed: &HashSet<(Taxonomy, String)>) -> u64 {
+    let m = &r.meta;
+    let terms = m
+        .tags
+        .iter()
+        .map(|t| (Taxonomy::Tags, t))
+        .chain(m.category.iter().map(|t| (Taxonomy::Categories, t)))
+        .chain(m.scores.iter().map(|s| (Taxonomy::Impact, &s.area)))
+        .chain(m.primary_impact.iter().map(|t| (Taxonomy::Impact, t)))
+        .chain(m.ripple_effects.iter().map(|t| (Taxonomy::Impact, t)))
+        .chain(m.stakeholders.iter().map(|s| (Taxonomy::Stakeholders, &s.who)));
+    let mut h = DefaultHasher::new();
+    for (taxonomy, t) in terms {
+        if renamed.contains(&(taxonomy, t.slug.clone())) {
+            site.term_name(taxonomy, &t.slug, &t.name).hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 pub(crate) fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -126,6 +154,7 @@ impl BuildState {
             cards: HashMap::new(),
             routes: HashMap::new(),
             statics: HashMap::new(),
+            term_names: HashMap::new(),
         }
     }
 
@@ -138,6 +167,7 @@ impl BuildState {
         self.cards.clear();
         self.routes.clear();
         self.statics.clear();
+        self.term_names.clear();
         self.reports.clear();
         self.pages.clear();
     }
@@ -196,10 +226,14 @@ impl BuildState {
                 } else {
                     report::validate_report(s).map(|r| Parsed::Report(Arc::new(r)))
                 };
+                let front_hash = crate::frontmatter::split_front_matter(&s.path, &s.text)
+                    .map(|split| hash_of(split.front))
+                    .unwrap_or(0);
                 (
                     s.path.clone(),
                     SourceEntry {
                         text_hash: hash_of(&s.text),
+                        front_hash,
                         parsed,
                     },
                 )
@@ -297,6 +331,7 @@ impl BuildState {
         };
         let root = opts.root.clone();
         let text_hash_of = |p: &Path| self.sources.get(p).map_or(0, |e| e.text_hash);
+        let front_hash_of = |p: &Path| self.sources.get(p).map_or(0, |e| e.front_hash);
 
         let reports: Vec<Arc<Report>> = {
             let fresh: Vec<(PathBuf, Rendered<Report>)> = metas
@@ -311,11 +346,20 @@ impl BuildState {
                     let report = render_report(m, &settings, &root);
                     let targets = report.body.as_ref().map_or(&[][..], |b| &b.internal_links);
                     let errors = broken_links(&root, &m.path, m.body_line, &report);
+                    let card_fp = hash_of(&(
+                        front_hash_of(&m.path),
+                        &m.path,
+                        &report.tickers,
+                        report.body.as_ref().map(|b| (b.words.div_ceil(220), &b.mentions)),
+                    ));
+                    let full_fp = hash_of(&(card_fp, report.body.as_ref().map(|b| &b.html)));
                     (
                         m.path.clone(),
                         Rendered {
                             text_hash: text_hash_of(&m.path),
                             links_hash: links_hash(targets),
+                            card_fp,
+                            full_fp,
                             item: Arc::new(report),
                             errors,
                         },
@@ -348,11 +392,14 @@ impl BuildState {
                     };
                     let errs = link_diagnostics(&root, &m.path, m.body_line, &page.body.broken_links);
                     let lh = links_hash(&page.body.internal_links);
+                    let fp = hash_of(&(text_hash_of(&m.path), &page.body.html));
                     self.pages.insert(
                         m.path.clone(),
                         Rendered {
                             text_hash: text_hash_of(&m.path),
                             links_hash: lh,
+                            card_fp: fp,
+                            full_fp: fp,
                             item: Arc::new(page),
                             errors: errs,
                         },
@@ -388,22 +435,33 @@ impl BuildState {
         let site = build_site(reports, pages, ticker_info.unwrap_or_default());
         timer.lap("build site");
 
-        // Cards, rebuilt only for reports whose fingerprint moved.
-        let report_fps: Vec<u64> = site
+        // Cards, rebuilt only for reports whose fingerprint moved. A card shows the site's
+        // spelling of its terms (the one used first); when that spelling changes for a
+        // term, the cards of its reports take the new spelling into their fingerprint.
+        let renamed = self.renamed_terms(&site);
+        let report_fps: Vec<(u64, u64)> = site
             .reports
-            .par_iter()
-            .map(|r| report_fingerprint(r, &site, self.reports.get(&r.meta.path).map_or(0, |x| x.text_hash)))
+            .iter()
+            .map(|r| {
+                let x = &self.reports[&r.meta.path];
+                let names = if renamed.is_empty() {
+                    0
+                } else {
+                    names_hash(r, &site, &renamed)
+                };
+                (hash_of(&(x.card_fp, names)), hash_of(&(x.full_fp, names)))
+            })
             .collect();
         let missing: Vec<(u64, Value)> = site
             .reports
             .par_iter()
             .zip(report_fps.par_iter())
-            .filter(|(_, fp)| !self.cards.contains_key(fp))
-            .map(|(r, fp)| (*fp, report_value(r, &site, &urls)))
+            .filter(|(_, fp)| !self.cards.contains_key(&fp.0))
+            .map(|(r, fp)| (fp.0, report_value(r, &site, &urls)))
             .collect();
         self.cards.extend(missing);
-        let cards: Vec<Value> = report_fps.iter().map(|fp| self.cards[fp].clone()).collect();
-        let live_fps: HashSet<u64> = report_fps.iter().copied().collect();
+        let cards: Vec<Value> = report_fps.iter().map(|fp| self.cards[&fp.0].clone()).collect();
+        let live_fps: HashSet<u64> = report_fps.iter().map(|fp| fp.0).collect();
         self.cards.retain(|fp, _| live_fps.contains(fp));
 
         let routes = plan_routes(&site, &config);
@@ -564,6 +622,27 @@ impl BuildState {
         Ok(stats)
     }
 
+    /// Terms whose shown spelling differs from the last rebuild's; remembers the new ones.
+    fn renamed_terms(&mut self, site: &Site) -> HashSet<(Taxonomy, String)> {
+        let mut renamed = HashSet::new();
+        for (taxonomy, terms) in &site.taxonomies {
+            for t in terms.values() {
+                let key = (*taxonomy, t.slug.clone());
+                match self.term_names.get(&key) {
+                    Some(old) if *old == t.name => {}
+                    Some(_) => {
+                        renamed.insert(key.clone());
+                        self.term_names.insert(key, t.name.clone());
+                    }
+                    None => {
+                        self.term_names.insert(key, t.name.clone());
+                    }
+                }
+            }
+        }
+        renamed
+    }
+
     /// The warnings a full check reports: cashtags that data/tickers.toml does not list.
     pub fn ticker_warnings(&self) -> Vec<Diagnostic> {
         let Ok(Some(info)) = read_ticker_info(&self.opts.root) else {
@@ -660,43 +739,13 @@ fn link_diagnostics(root: &Path, path: &Path, body_line: usize, links: &[(String
         .collect()
 }
 
-/// Everything a report's card and pages show: its source text and the spelling the site
-/// gives its terms.
-fn report_fingerprint(r: &Report, site: &Site, text_hash: u64) -> u64 {
-    let m = &r.meta;
-    let mut h = DefaultHasher::new();
-    text_hash.hash(&mut h);
-    m.path.hash(&mut h);
-    r.body.as_ref().map(|b| &b.html).hash(&mut h);
-    for t in &m.tags {
-        site.term_name(Taxonomy::Tags, &t.slug, &t.name).hash(&mut h);
-    }
-    if let Some(c) = &m.category {
-        site.term_name(Taxonomy::Categories, &c.slug, &c.name).hash(&mut h);
-    }
-    let areas = m
-        .scores
-        .iter()
-        .map(|s| &s.area)
-        .chain(&m.primary_impact)
-        .chain(&m.ripple_effects);
-    for a in areas {
-        site.term_name(Taxonomy::Impact, &a.slug, &a.name).hash(&mut h);
-    }
-    for s in &m.stakeholders {
-        site.term_name(Taxonomy::Stakeholders, &s.who.slug, &s.who.name)
-            .hash(&mut h);
-    }
-    h.finish()
-}
-
 /// A hash of every input of a route's page: which reports it shows (by fingerprint),
 /// its term's name and count, its place in the pagination.
 fn route_fingerprint(
     route: &Route,
     site: &Site,
     config: &Config,
-    report_fps: &[u64],
+    report_fps: &[(u64, u64)],
     pages: &HashMap<PathBuf, Rendered<Page>>,
 ) -> u64 {
     let mut h = DefaultHasher::new();
@@ -706,9 +755,15 @@ fn route_fingerprint(
     for p in &site.pages {
         (&p.meta.title, &p.meta.slug).hash(&mut h);
     }
+    // Listings show cards; feeds and the full analysis show the body too.
     let ids = |ids: &mut dyn Iterator<Item = usize>, h: &mut DefaultHasher| {
         for i in ids {
-            report_fps[i].hash(h);
+            report_fps[i].0.hash(h);
+        }
+    };
+    let full = |ids: &mut dyn Iterator<Item = usize>, h: &mut DefaultHasher| {
+        for i in ids {
+            report_fps[i].1.hash(h);
         }
     };
     let n = site.reports.len();
@@ -717,9 +772,14 @@ fn route_fingerprint(
             n.div_ceil(per).hash(&mut h);
             ids(&mut ((page - 1) * per..(page * per).min(n)), &mut h);
         }
-        Route::Report { slug } | Route::Analysis { slug } => {
+        Route::Report { slug } => {
             if let Some(&i) = site.by_slug.get(slug) {
-                report_fps[i].hash(&mut h);
+                report_fps[i].0.hash(&mut h);
+            }
+        }
+        Route::Analysis { slug } => {
+            if let Some(&i) = site.by_slug.get(slug) {
+                report_fps[i].1.hash(&mut h);
             }
         }
         Route::Terms(taxonomy) => {
@@ -736,7 +796,7 @@ fn route_fingerprint(
         Route::TagFeed { slug } => {
             if let Some(t) = site.terms(Taxonomy::Tags).get(slug) {
                 t.name.hash(&mut h);
-                ids(&mut t.reports.iter().copied().take(config.feed_limit), &mut h);
+                full(&mut t.reports.iter().copied().take(config.feed_limit), &mut h);
             }
         }
         Route::Page { slug } => {
@@ -745,7 +805,7 @@ fn route_fingerprint(
                 p.body.html.hash(&mut h);
             }
         }
-        Route::Rss | Route::Atom | Route::JsonFeed => ids(&mut (0..n.min(config.feed_limit)), &mut h),
+        Route::Rss | Route::Atom | Route::JsonFeed => full(&mut (0..n.min(config.feed_limit)), &mut h),
         Route::Sitemap | Route::SearchIndex => {
             ids(&mut (0..n), &mut h);
             for t in Taxonomy::ALL {

@@ -112,7 +112,17 @@ fn report_event(event: impress::serve::Event) {
             counted(stats.reports, "report", stats.routes, "page"),
             elapsed.as_millis()
         ),
-        Event::Rebuilt { batch, stats, elapsed } => {
+        Event::Rebuilt {
+            batch,
+            stats,
+            elapsed,
+            timings,
+        } => {
+            if std::env::var_os("IMPRESS_TIMINGS").is_some() {
+                for (phase, d) in &timings {
+                    eprintln!("{phase:>24}: {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                }
+            }
             let shown = batch.shown_paths();
             let changed: Vec<String> = shown.iter().take(3).map(|p| p.display().to_string()).collect();
             let more = shown.len().saturating_sub(3);

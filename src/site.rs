@@ -107,15 +107,16 @@ pub fn build_site(
         let id = n - 1 - i;
         let m = &r.meta;
         let mut add = |taxonomy: Taxonomy, name: &str, slug: &str| {
-            let entry = taxonomies
-                .get_mut(&taxonomy)
-                .expect("every taxonomy has a map")
-                .entry(slug.to_string())
-                .or_insert_with(|| TermEntry {
+            let terms = taxonomies.get_mut(&taxonomy).expect("every taxonomy has a map");
+            // Look up before inserting: most terms exist already, and a key costs an allocation.
+            let entry = match terms.get_mut(slug) {
+                Some(e) => e,
+                None => terms.entry(slug.to_string()).or_insert_with(|| TermEntry {
                     name: name.to_string(),
                     slug: slug.to_string(),
                     reports: Vec::new(),
-                });
+                }),
+            };
             if entry.reports.last() != Some(&id) {
                 entry.reports.push(id);
             }

@@ -41,6 +41,8 @@ pub enum Event {
         stats: RebuildStats,
         /// How long it took.
         elapsed: Duration,
+        /// Time per phase.
+        timings: Vec<(&'static str, Duration)>,
     },
     /// A build failed; the last good site stays.
     Failed(Vec<Diagnostic>),
@@ -107,6 +109,7 @@ fn watch_loop(
                     batch,
                     stats,
                     elapsed: start.elapsed(),
+                    timings: timer.timings,
                 });
             }
             Err(f) => {

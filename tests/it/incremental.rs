@@ -202,3 +202,41 @@ fn any_sequence_of_edits_rebuilds_to_what_a_clean_build_makes() {
         fs::remove_dir_all(&clean_out).unwrap();
     }
 }
+
+#[test]
+fn a_term_takes_its_new_first_spelling_on_every_card_after_an_incremental_rebuild() {
+    let site = SiteTest::empty();
+    site.write("config.toml", CONFIG);
+    let report = |title: &str, date: &str, tag: &str| {
+        format!("+++\ntitle = \"{title}\"\ndate = {date}\nsummary = \"S.\"\ntags = [\"{tag}\"]\n+++\n")
+    };
+    site.write("content/old.md", report("Old", "2025-01-01", "Rare Earths"));
+    site.write("content/new.md", report("New", "2025-02-01", "rare earths"));
+    site.write("content/other.md", report("Other", "2025-03-01", "copper"));
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let mut state = BuildState::new(Options {
+        output: Some(out.clone()),
+        ..Options::new(site.root())
+    });
+    state
+        .rebuild(&Changes::All, &Target::InPlace(&out), &mut Timer::start())
+        .unwrap();
+    let card = fs::read_to_string(out.join("reports/new/index.html")).unwrap();
+    assert!(card.contains(">Rare Earths<"), "the first spelling is shown");
+
+    fs::remove_file(site.root().join("content/old.md")).unwrap();
+    state
+        .rebuild(
+            &Changes::Paths(vec!["content/old.md".into()]),
+            &Target::InPlace(&out),
+            &mut Timer::start(),
+        )
+        .unwrap();
+    let card = fs::read_to_string(out.join("reports/new/index.html")).unwrap();
+    assert!(
+        card.contains(">rare earths<") && !card.contains(">Rare Earths<"),
+        "{card}"
+    );
+}
