@@ -285,10 +285,9 @@ impl BuildState {
         // Gather what parsed, and every file's errors.
         let mut metas: Vec<Arc<ReportMeta>> = Vec::new();
         let mut page_metas: Vec<Arc<PageMeta>> = Vec::new();
-        let mut paths: Vec<&PathBuf> = self.sources.keys().collect();
-        paths.sort();
-        for p in paths {
-            match &self.sources[p].parsed {
+        // In no particular order: everything downstream sorts what it shows.
+        for entry in self.sources.values() {
+            match &entry.parsed {
                 Ok(Parsed::Report(r)) => metas.push(r.clone()),
                 Ok(Parsed::Page(pg)) => page_metas.push(pg.clone()),
                 Err(ds) => errors.extend(ds.iter().cloned()),
@@ -674,12 +673,16 @@ impl BuildState {
 }
 
 fn check_duplicates<'a>(items: impl Iterator<Item = (&'a str, &'a Path)>, what: &str, errors: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    let mut seen: HashMap<&str, Vec<&Path>> = HashMap::new();
     for (slug, path) in items {
-        if let Some(first) = seen.insert(slug, path) {
+        seen.entry(slug).or_default().push(path);
+    }
+    for (slug, mut paths) in seen.into_iter().filter(|(_, p)| p.len() > 1) {
+        paths.sort();
+        for path in &paths[1..] {
             errors.push(Diagnostic::error(
                 path,
-                format!("{what} `{slug}` is already used by {}", first.display()),
+                format!("{what} `{slug}` is already used by {}", paths[0].display()),
             ));
         }
     }

@@ -161,9 +161,9 @@ pub fn build_site(
                 .find(|s| s.area.slug == t.slug)
                 .map_or(0, |s| s.score)
         };
-        t.reports.sort_by(|a, b| score(*b).cmp(&score(*a)).then(a.cmp(b)));
+        t.reports.sort_by_cached_key(|&id| (std::cmp::Reverse(score(id)), id));
     }
-    pages.sort_by(|a, b| a.meta.title.cmp(&b.meta.title));
+    pages.sort_by(|a, b| (&a.meta.title, &a.meta.slug).cmp(&(&b.meta.title, &b.meta.slug)));
     let by_slug = reports
         .iter()
         .enumerate()

@@ -77,13 +77,12 @@ fn first_build(state: &mut BuildState, out: &Path) -> Result<RebuildStats, Failu
 /// Rebuilds forever as files change. `notify` is told of each result.
 fn watch_loop(
     state: &mut BuildState,
+    watcher: &SiteWatcher,
     out: &Path,
     mut built: bool,
     on: &mut dyn FnMut(Event),
     hub: Option<&Hub>,
 ) -> Result<(), Failure> {
-    let root = state.options().root.clone();
-    let watcher = SiteWatcher::new(&root, vec![out.to_path_buf()])?;
     loop {
         let Some(batch) = watcher.next_batch(Duration::from_secs(3600)) else {
             continue;
@@ -125,6 +124,8 @@ fn watch_loop(
 /// `impress watch`: build into the output folder and rebuild on change, no server.
 pub fn run_watch(opts: Options, on: &mut dyn FnMut(Event)) -> Result<(), Failure> {
     let out = opts.output_dir();
+    // Watch before the first build, so that a save during it is not missed.
+    let watcher = SiteWatcher::new(&opts.root, vec![out.clone()])?;
     let mut state = BuildState::new(opts);
     let start = Instant::now();
     let built = match first_build(&mut state, &out) {
@@ -141,7 +142,7 @@ pub fn run_watch(opts: Options, on: &mut dyn FnMut(Event)) -> Result<(), Failure
         }
     };
     let out = std::fs::canonicalize(&out).unwrap_or(out);
-    watch_loop(&mut state, &out, built, on, None)
+    watch_loop(&mut state, &watcher, &out, built, on, None)
 }
 
 /// `impress serve`: build, serve over HTTP, watch, rebuild and reload open pages.
@@ -177,8 +178,9 @@ pub fn run_serve(mut opts: Options, serve: ServeOptions, on: &mut dyn FnMut(Even
     }
     on(Event::Listening {
         url,
-        port_was_taken: (port != serve.port).then_some(serve.port),
+        port_was_taken: (serve.port != 0 && port != serve.port).then_some(serve.port),
     });
+    let watcher = SiteWatcher::new(&opts.root, vec![out.clone()])?;
     let mut state = BuildState::new(opts);
     let start = Instant::now();
     let built = match first_build(&mut state, &out) {
@@ -195,7 +197,7 @@ pub fn run_serve(mut opts: Options, serve: ServeOptions, on: &mut dyn FnMut(Even
             false
         }
     };
-    watch_loop(&mut state, &out, built, on, Some(&hub))
+    watch_loop(&mut state, &watcher, &out, built, on, Some(&hub))
 }
 
 /// The folder `serve` builds into: outside the site, one per site.
@@ -207,9 +209,18 @@ fn serve_dir(root: &Path) -> PathBuf {
 
 fn bind(serve: &ServeOptions) -> Result<(tiny_http::Server, u16), Failure> {
     let mut last = String::new();
-    for port in serve.port..serve.port.saturating_add(20) {
+    // Port 0 asks the system for any free port (tests use it).
+    let last_port = if serve.port == 0 {
+        0
+    } else {
+        serve.port.saturating_add(19)
+    };
+    for port in serve.port..=last_port {
         match tiny_http::Server::http((serve.bind.as_str(), port)) {
-            Ok(s) => return Ok((s, port)),
+            Ok(s) => {
+                let bound = s.server_addr().to_ip().map_or(port, |a| a.port());
+                return Ok((s, bound));
+            }
             Err(e) => last = e.to_string(),
         }
     }

@@ -15,5 +15,6 @@ mod links;
 mod pages;
 mod pagination;
 mod search;
+mod serve;
 mod taxonomies;
 mod templates;
