@@ -71,7 +71,7 @@ fn request(port: u16, method: &str, path: &str) -> (u16, String, String) {
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -258,4 +258,165 @@ fn an_editor_save_by_rename_is_seen() {
     );
     let (_, _, body) = request(server.port, "GET", "/reports/a/");
     assert!(body.contains("Saved by rename."));
+}
+
+/// The Chromium binary, if installed. Under CI it must be (`.ci/run` installs it).
+fn chromium() -> Option<&'static str> {
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Chromium: .ci/run installs it"
+        );
+        eprintln!("SKIPPED: no Chromium on this machine (apt-get install chromium)");
+    }
+    found
+}
+
+/// Headless Chromium, driven over the DevTools protocol; killed when dropped.
+struct Browser {
+    child: Child,
+    page: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Best effort: the browser must not outlive the test.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Browser {
+    fn open(binary: &str, url: &str) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = Command::new(binary)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chromium starts");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(i) = line.find("ws://127.0.0.1:") {
+                    let _ = tx.send(line[i..].to_string());
+                }
+            }
+        });
+        let ws = rx.recv_timeout(Duration::from_secs(20)).expect("DevTools address");
+        let port: u16 = ws["ws://127.0.0.1:".len()..]
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // Find the page's own DevTools socket.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let page_ws = loop {
+            let (_, _, body) = request(port, "GET", "/json/list");
+            let targets: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            let page = targets.as_array().and_then(|a| {
+                a.iter()
+                    .find(|t| t["type"] == "page" && t["url"].as_str().is_some_and(|u| u.starts_with(url)))
+                    .and_then(|t| t["webSocketDebuggerUrl"].as_str().map(str::to_owned))
+            });
+            if let Some(p) = page {
+                break p;
+            }
+            assert!(Instant::now() < deadline, "no page target in {body}");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let (page, _) = tungstenite::connect(page_ws.as_str()).expect("DevTools socket");
+        Browser {
+            child,
+            page,
+            next_id: 1,
+            _profile: profile,
+        }
+    }
+
+    /// Evaluates a JavaScript expression in the page and returns its string value.
+    fn eval(&mut self, expression: &str) -> String {
+        let id = self.next_id;
+        self.next_id += 1;
+        let msg = serde_json::json!({
+            "id": id,
+            "method": "Runtime.evaluate",
+            "params": {"expression": expression, "returnByValue": true},
+        });
+        self.page.send(tungstenite::Message::text(msg.to_string())).unwrap();
+        loop {
+            let reply = self.page.read().expect("a DevTools reply");
+            let Ok(text) = reply.into_text() else { continue };
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            if v["id"] == id {
+                return v["result"]["result"]["value"].as_str().unwrap_or_default().to_string();
+            }
+        }
+    }
+
+    /// Polls the page's text until it contains `needle` or the time is up.
+    fn wait_for_text(&mut self, needle: &str, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self
+                .eval("document.body ? document.body.innerText : ''")
+                .contains(needle)
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+}
+
+#[test]
+fn an_open_page_in_a_real_browser_shows_an_edit_without_a_manual_reload() {
+    let Some(binary) = chromium() else { return };
+    let site = site();
+    let server = start(&site);
+    let url = format!("http://127.0.0.1:{}/reports/a/", server.port);
+    let mut browser = Browser::open(binary, &url);
+    assert!(
+        browser.wait_for_text("The first takeaway.", Duration::from_secs(20)),
+        "the quick read loads"
+    );
+    // Give the page a moment to open its event stream, then mark the document: a reload
+    // made by the page itself replaces it, a test never asks for one.
+    std::thread::sleep(Duration::from_millis(500));
+    browser.eval("window.__impressMarker = 'before'; 'ok'");
+    site.write(
+        "content/a.md",
+        report("Alpha report", "2025-05-01")
+            .summary("Seen live in the browser.")
+            .body("## Body\n\nText.\n"),
+    );
+    assert!(
+        browser.wait_for_text("Seen live in the browser.", Duration::from_secs(20)),
+        "the open page shows the edit"
+    );
+    assert_eq!(
+        browser.eval("String(window.__impressMarker)"),
+        "undefined",
+        "the page reloaded itself"
+    );
 }
