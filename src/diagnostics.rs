@@ -106,7 +106,11 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// `path:line:column: error: message` (FORMAT.md's form, one line a problem, easy to
+    /// grep and for editors to jump to), then the source line with a caret and any help,
+    /// laid out by annotate-snippets.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -116,18 +120,25 @@ impl fmt::Display for Diagnostic {
             Some(p) => write!(f, "{file}:{}:{}: {kind}: {}", p.line, p.column, self.message)?,
             None => write!(f, "{file}: {kind}: {}", self.message)?,
         }
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_level(level.clone());
         if let (Some(line), Some(p)) = (&self.source_line, self.position) {
-            let number = p.line.to_string();
-            let pad = " ".repeat(number.len());
-            let caret_pad: String = line
-                .chars()
-                .take(p.column - 1)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            write!(f, "\n{pad} |\n{number} | {line}\n{pad} | {caret_pad}^")?;
+            let start = line.char_indices().nth(p.column - 1).map_or(line.len(), |(i, _)| i);
+            let end = line[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+            group = group.element(
+                Snippet::source(line.as_str())
+                    .line_start(p.line)
+                    .annotation(AnnotationKind::Primary.span(start..end)),
+            );
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        if self.source_line.is_some() || self.help.is_some() {
+            write!(f, "\n{}", Renderer::plain().render(&[group]))?;
         }
         Ok(())
     }

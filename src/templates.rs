@@ -66,7 +66,9 @@ pub fn find_theme(root: &Path, config: &Config) -> Result<ThemeSource, Diagnosti
             d = d.at(&text, i);
         }
         let mut choices = known;
-        choices.insert(0, "default".into());
+        choices.push("default".into());
+        choices.sort();
+        choices.dedup();
         Err(d.with_help(format!("themes available: {}", choices.join(", "))))
     }
 }
