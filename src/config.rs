@@ -165,7 +165,7 @@ impl Config {
 }
 
 /// `https://host/sub` -> (`https://host/sub/`, `/sub/`).
-pub(crate) fn split_base_url(url: &str) -> Result<(String, String), String> {
+pub fn split_base_url(url: &str) -> Result<(String, String), String> {
     let url = url.trim();
     let rest = url
         .strip_prefix("https://")

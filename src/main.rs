@@ -30,7 +30,7 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
         /// Override config.toml's base_url.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_base_url)]
         base_url: Option<String>,
         /// Include drafts.
         #[arg(long)]
@@ -88,6 +88,11 @@ enum Command {
         /// The report's title.
         title: String,
     },
+}
+
+/// A bad `--base-url` is a usage error (exit code 2), caught before anything is read.
+fn parse_base_url(s: &str) -> Result<String, String> {
+    impress::config::split_base_url(s).map(|(url, _)| url)
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -288,7 +288,7 @@ fn a_bad_base_url_flag_is_an_error() {
     let site = SiteTest::new();
     site.write("content/a.md", report("A", "2025-03-01"));
     let run = site.try_build(&["--base-url", "example.com/sub"]);
-    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 2, "a bad flag is a usage error\n{}", run.stderr);
     run.assert_stderr_contains("http");
     assert!(!site.public().exists());
 }

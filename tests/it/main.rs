@@ -18,3 +18,4 @@ mod search;
 mod serve;
 mod taxonomies;
 mod templates;
+mod trust;
