@@ -61,6 +61,9 @@ struct SourceEntry {
     /// The front matter alone: what a report's card is made of.
     front_hash: u64,
     parsed: Result<Parsed, Vec<Diagnostic>>,
+    /// The published report with its body, kept beside its source so that a rebuild
+    /// finds it without a lookup.
+    report: Option<Rendered<Report>>,
 }
 
 struct Rendered<T> {
@@ -100,7 +103,6 @@ pub struct BuildState {
     opts: Options,
     global_hash: Option<u64>,
     sources: HashMap<PathBuf, SourceEntry>,
-    reports: HashMap<PathBuf, Rendered<Report>>,
     pages: HashMap<PathBuf, Rendered<Page>>,
     cards: HashMap<u64, Value>,
     routes: HashMap<Route, RouteRecord>,
@@ -149,7 +151,6 @@ impl BuildState {
             opts,
             global_hash: None,
             sources: HashMap::new(),
-            reports: HashMap::new(),
             pages: HashMap::new(),
             cards: HashMap::new(),
             routes: HashMap::new(),
@@ -168,7 +169,9 @@ impl BuildState {
         self.routes.clear();
         self.statics.clear();
         self.term_names.clear();
-        self.reports.clear();
+        for entry in self.sources.values_mut() {
+            entry.report = None;
+        }
         self.pages.clear();
     }
 
@@ -235,6 +238,7 @@ impl BuildState {
                         text_hash: hash_of(&s.text),
                         front_hash,
                         parsed,
+                        report: None,
                     },
                 )
             })
@@ -266,7 +270,6 @@ impl BuildState {
                 v.sort();
                 v
             }),
-            templates::templates_hash(&opts.root, &theme),
             opts.drafts,
             opts.future,
         ));
@@ -274,6 +277,7 @@ impl BuildState {
             self.reset_outputs();
             self.global_hash = Some(global_hash);
         }
+        let template_hashes = templates::template_hashes(&opts.root, &theme);
         let changes = if self.sources.is_empty() {
             &Changes::All
         } else {
@@ -329,54 +333,55 @@ impl BuildState {
             resolve_internal: &resolve,
         };
         let root = opts.root.clone();
-        let text_hash_of = |p: &Path| self.sources.get(p).map_or(0, |e| e.text_hash);
-        let front_hash_of = |p: &Path| self.sources.get(p).map_or(0, |e| e.front_hash);
 
-        let reports: Vec<Arc<Report>> = {
-            let fresh: Vec<(PathBuf, Rendered<Report>)> = metas
-                .par_iter()
-                .filter(|m| {
-                    self.reports.get(&m.path).is_none_or(|r| {
-                        r.text_hash != text_hash_of(&m.path)
-                            || r.links_hash != links_hash(r.item.body.as_ref().map_or(&[], |b| &b.internal_links))
-                    })
-                })
-                .map(|m| {
-                    let report = render_report(m, &settings, &root);
-                    let targets = report.body.as_ref().map_or(&[][..], |b| &b.internal_links);
-                    let errors = broken_links(&root, &m.path, m.body_line, &report);
-                    let card_fp = hash_of(&(
-                        front_hash_of(&m.path),
-                        &m.path,
-                        &report.tickers,
-                        report.body.as_ref().map(|b| (b.words.div_ceil(220), &b.mentions)),
-                    ));
-                    let full_fp = hash_of(&(card_fp, report.body.as_ref().map(|b| &b.html)));
-                    (
-                        m.path.clone(),
-                        Rendered {
-                            text_hash: text_hash_of(&m.path),
-                            links_hash: links_hash(targets),
-                            card_fp,
-                            full_fp,
-                            item: Arc::new(report),
-                            errors,
-                        },
-                    )
-                })
-                .collect();
-            self.reports.extend(fresh);
-            let live: HashSet<&PathBuf> = metas.iter().map(|m| &m.path).collect();
-            self.reports.retain(|p, _| live.contains(p));
-            metas
-                .iter()
-                .map(|m| {
-                    let r = &self.reports[&m.path];
-                    errors.extend(r.errors.iter().cloned());
-                    r.item.clone()
-                })
-                .collect()
-        };
+        // Render the bodies of published reports that are new or whose text or link
+        // targets moved, in place beside their sources.
+        self.sources.par_iter_mut().for_each(|(path, entry)| {
+            let meta = match &entry.parsed {
+                Ok(Parsed::Report(m)) if published(m.draft, Some(m.date)) => m,
+                _ => {
+                    entry.report = None;
+                    return;
+                }
+            };
+            let fresh = entry.report.as_ref().is_some_and(|r| {
+                r.text_hash == entry.text_hash
+                    && r.links_hash == links_hash(r.item.body.as_ref().map_or(&[], |b| &b.internal_links))
+            });
+            if fresh {
+                return;
+            }
+            let report = render_report(meta, &settings, &root);
+            let targets = report.body.as_ref().map_or(&[][..], |b| &b.internal_links);
+            let errors = broken_links(&root, path, meta.body_line, &report);
+            let card_fp = hash_of(&(
+                entry.front_hash,
+                path,
+                &report.tickers,
+                report.body.as_ref().map(|b| (b.words.div_ceil(220), &b.mentions)),
+            ));
+            let full_fp = hash_of(&(card_fp, report.body.as_ref().map(|b| &b.html)));
+            entry.report = Some(Rendered {
+                text_hash: entry.text_hash,
+                links_hash: links_hash(targets),
+                card_fp,
+                full_fp,
+                item: Arc::new(report),
+                errors,
+            });
+        });
+        let mut fps_by_report: HashMap<usize, (u64, u64)> = HashMap::with_capacity(metas.len());
+        let reports: Vec<Arc<Report>> = self
+            .sources
+            .values()
+            .filter_map(|e| e.report.as_ref())
+            .map(|r| {
+                errors.extend(r.errors.iter().cloned());
+                fps_by_report.insert(Arc::as_ptr(&r.item) as usize, (r.card_fp, r.full_fp));
+                r.item.clone()
+            })
+            .collect();
+        let text_hash_of = |p: &Path| self.sources.get(p).map_or(0, |e| e.text_hash);
         let pages: Vec<Arc<Page>> = {
             for m in &page_metas {
                 let stale = self.pages.get(&m.path).is_none_or(|r| {
@@ -442,13 +447,13 @@ impl BuildState {
             .reports
             .iter()
             .map(|r| {
-                let x = &self.reports[&r.meta.path];
+                let (card_fp, full_fp) = fps_by_report[&(Arc::as_ptr(r) as usize)];
                 let names = if renamed.is_empty() {
                     0
                 } else {
                     names_hash(r, &site, &renamed)
                 };
-                (hash_of(&(x.card_fp, names)), hash_of(&(x.full_fp, names)))
+                (hash_of(&(card_fp, names)), hash_of(&(full_fp, names)))
             })
             .collect();
         let missing: Vec<(u64, Value)> = site
@@ -466,7 +471,7 @@ impl BuildState {
         let routes = plan_routes(&site, &config);
         let fingerprints: Vec<u64> = routes
             .par_iter()
-            .map(|r| route_fingerprint(r, &site, &config, &report_fps, &self.pages))
+            .map(|r| route_fingerprint(r, &site, &config, &report_fps, &self.pages, &template_hashes))
             .collect();
         let todo: Vec<(usize, &Route)> = routes
             .iter()
@@ -648,7 +653,7 @@ impl BuildState {
             return Vec::new();
         };
         let mut warnings = Vec::new();
-        let mut reports: Vec<&Rendered<Report>> = self.reports.values().collect();
+        let mut reports: Vec<&Rendered<Report>> = self.sources.values().filter_map(|e| e.report.as_ref()).collect();
         reports.sort_by(|a, b| a.item.meta.path.cmp(&b.item.meta.path));
         for r in reports {
             let r = &r.item;
@@ -750,9 +755,16 @@ fn route_fingerprint(
     config: &Config,
     report_fps: &[(u64, u64)],
     pages: &HashMap<PathBuf, Rendered<Page>>,
+    templates: &templates::TemplateHashes,
 ) -> u64 {
     let mut h = DefaultHasher::new();
     route.hash(&mut h);
+    // The templates this page is made with: its own page template, and every layout
+    // and partial (a page may include any of them).
+    if let Some(name) = crate::render::template_of(route) {
+        templates.shared.hash(&mut h);
+        templates.pages.get(name).hash(&mut h);
+    }
     let per = config.paginate.max(1);
     // The navigation of every HTML page lists the plain pages.
     for p in &site.pages {

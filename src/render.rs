@@ -106,7 +106,7 @@ impl<'a> Renderer<'a> {
                     reports: chunk.iter().map(|&i| self.cards[i].clone()).collect(),
                     pagination: Pagination::new(*page, pages.len(), |n| Route::Home { page: n }, urls),
                 };
-                self.render_template("home.html", &ctx)
+                self.render_template(template_of(route).expect("html route"), &ctx)
             }
             Route::Report { slug } | Route::Analysis { slug } => {
                 let Some(&id) = site.by_slug.get(slug) else {
@@ -408,6 +408,25 @@ fn json_ld(r: &Report, config: &Config, urls: &Urls) -> String {
     };
     // Inside <script>, `</` could close the element; JSON allows `<\/` for the same text.
     json.to_string().replace("</", "<\\/")
+}
+
+/// The page template a route is rendered with (`None` for feeds and data files).
+pub fn template_of(route: &Route) -> Option<&'static str> {
+    Some(match route {
+        Route::Home { .. } => "home.html",
+        Route::Report { .. } => "report.html",
+        Route::Analysis { .. } => "analysis.html",
+        Route::Terms(_) => "terms.html",
+        Route::Term {
+            taxonomy: Taxonomy::Tickers,
+            ..
+        } => "ticker.html",
+        Route::Term { .. } => "term.html",
+        Route::Page { .. } => "page.html",
+        Route::Search => "search.html",
+        Route::NotFound => "404.html",
+        _ => return None,
+    })
 }
 
 /// Every route of the site.

@@ -99,15 +99,16 @@ pub fn build_site(
             .cmp(&b.meta.date)
             .then_with(|| b.meta.slug.cmp(&a.meta.slug))
     });
-    let mut taxonomies: BTreeMap<Taxonomy, BTreeMap<String, TermEntry>> =
-        Taxonomy::ALL.iter().map(|t| (*t, BTreeMap::new())).collect();
+    // Built in hash maps (a lookup per term of every report), ordered once at the end.
+    let mut building: BTreeMap<Taxonomy, HashMap<String, TermEntry>> =
+        Taxonomy::ALL.iter().map(|t| (*t, HashMap::new())).collect();
     let n = reports.len();
     for (i, r) in reports.iter().enumerate() {
         // Index in the newest-first list the site keeps.
         let id = n - 1 - i;
         let m = &r.meta;
         let mut add = |taxonomy: Taxonomy, name: &str, slug: &str| {
-            let terms = taxonomies.get_mut(&taxonomy).expect("every taxonomy has a map");
+            let terms = building.get_mut(&taxonomy).expect("every taxonomy has a map");
             // Look up before inserting: most terms exist already, and a key costs an allocation.
             let entry = match terms.get_mut(slug) {
                 Some(e) => e,
@@ -146,6 +147,10 @@ pub fn build_site(
         }
     }
     reports.reverse();
+    let mut taxonomies: BTreeMap<Taxonomy, BTreeMap<String, TermEntry>> = building
+        .into_iter()
+        .map(|(t, terms)| (t, terms.into_iter().collect()))
+        .collect();
     for terms in taxonomies.values_mut() {
         for t in terms.values_mut() {
             t.reports.reverse();

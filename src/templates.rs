@@ -179,10 +179,21 @@ pub fn template_diagnostic(root: &Path, theme: &ThemeSource, e: &minijinja::Erro
     d
 }
 
-/// A hash of every template file the site and its theme hold on disk, so that a template
-/// edit is noticed; the built-in theme only changes with the binary.
-pub fn templates_hash(root: &Path, theme: &ThemeSource) -> u64 {
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+/// Hashes of the template files the site and its theme hold on disk, so that a template
+/// edit re-renders the pages that use it: `shared` covers every file that is not a page
+/// template (base.html, partials, macros), `pages` each page template on its own. The
+/// built-in theme only changes with the binary.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TemplateHashes {
+    /// Layouts and partials every page may use.
+    pub shared: u64,
+    /// One page template (site and theme files of that name).
+    pub pages: std::collections::BTreeMap<String, u64>,
+}
+
+/// Reads and hashes the templates on disk.
+pub fn template_hashes(root: &Path, theme: &ThemeSource) -> TemplateHashes {
+    let mut files: Vec<(String, PathBuf, Vec<u8>)> = Vec::new();
     let mut dirs = vec![root.join("templates")];
     if let ThemeSource::Disk(d) = theme {
         dirs.push(d.join("templates"));
@@ -190,10 +201,35 @@ pub fn templates_hash(root: &Path, theme: &ThemeSource) -> u64 {
     for dir in dirs {
         for e in walkdir::WalkDir::new(&dir).into_iter().filter_map(|e| e.ok()) {
             if e.file_type().is_file() {
-                files.push((e.path().to_path_buf(), std::fs::read(e.path()).unwrap_or_default()));
+                let name = e
+                    .path()
+                    .strip_prefix(&dir)
+                    .unwrap_or(e.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.push((
+                    name,
+                    e.path().to_path_buf(),
+                    std::fs::read(e.path()).unwrap_or_default(),
+                ));
             }
         }
     }
     files.sort();
-    crate::incremental::hash_of(&files)
+    let mut shared = Vec::new();
+    let mut pages: std::collections::BTreeMap<String, Vec<&(String, PathBuf, Vec<u8>)>> = Default::default();
+    for f in &files {
+        if f.0 != "base.html" && PAGE_TEMPLATES.contains(&f.0.as_str()) {
+            pages.entry(f.0.clone()).or_default().push(f);
+        } else {
+            shared.push(f);
+        }
+    }
+    TemplateHashes {
+        shared: crate::incremental::hash_of(&shared),
+        pages: pages
+            .into_iter()
+            .map(|(k, v)| (k, crate::incremental::hash_of(&v)))
+            .collect(),
+    }
 }

@@ -175,13 +175,23 @@ fn any_sequence_of_edits_rebuilds_to_what_a_clean_build_makes() {
                 format!("score {name} = {score}")
             }
             _ => {
+                // A page template (used by the home pages only) or the shared layout.
                 let variant = rng.below(3);
-                site.write(
-                    "templates/home.html",
-                    format!("{{% extends \"theme/home.html\" %}}{{% block content %}}<p>variant {variant}</p>{{{{ super() }}}}{{% endblock %}}"),
-                );
-                changed.push("templates/home.html".into());
-                format!("template variant {variant}")
+                if rng.below(2) == 0 {
+                    site.write(
+                        "templates/home.html",
+                        format!("{{% extends \"theme/home.html\" %}}{{% block content %}}<p>variant {variant}</p>{{{{ super() }}}}{{% endblock %}}"),
+                    );
+                    changed.push("templates/home.html".into());
+                    format!("home template variant {variant}")
+                } else {
+                    site.write(
+                        "templates/base.html",
+                        format!("{{% extends \"theme/base.html\" %}}{{% block head %}}<meta name=\"variant\" content=\"{variant}\">{{% endblock %}}"),
+                    );
+                    changed.push("templates/base.html".into());
+                    format!("base template variant {variant}")
+                }
             }
         };
         let step_name = format!("step {step} ({what})");

@@ -1,0 +1,53 @@
+//! Arbitrary bytes as the one report of a minimal site, through the whole `build`:
+//! it may fail with diagnostics, it must not panic.
+#![no_main]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+
+/// One site folder per fuzzing process; each input overwrites its one report.
+fn site() -> &'static (tempfile::TempDir, PathBuf) {
+    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("impress-fuzz-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "title = \"Fuzz\"\nbase_url = \"https://example.com/\"\n",
+        )
+        .expect("config.toml");
+        std::fs::create_dir_all(dir.path().join("content")).expect("content/");
+        let out = dir.path().join("out");
+        (dir, out)
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (dir, out) = site();
+    let root = dir.path();
+    std::fs::write(root.join("content/r.md"), data).expect("content/r.md");
+    let opts = impress::Options {
+        output: Some(out.clone()),
+        // Drafts and future-dated reports are built too, so that they reach the renderer.
+        drafts: true,
+        future: true,
+        ..impress::Options::new(root)
+    };
+    match impress::build(&opts) {
+        Ok(summary) => {
+            for w in &summary.warnings {
+                let _ = w.to_string();
+            }
+        }
+        Err(failure) => {
+            assert!(!failure.diagnostics.is_empty(), "a failed build carries diagnostics");
+            for d in &failure.diagnostics {
+                let _ = d.to_string();
+            }
+        }
+    }
+});
