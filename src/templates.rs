@@ -193,7 +193,9 @@ pub struct TemplateHashes {
 
 /// Reads and hashes the templates on disk.
 pub fn template_hashes(root: &Path, theme: &ThemeSource) -> TemplateHashes {
-    let mut files: Vec<(String, PathBuf, Vec<u8>)> = Vec::new();
+    /// A template file: its name, where it is, its bytes.
+    type TemplateFile = (String, PathBuf, Vec<u8>);
+    let mut files: Vec<TemplateFile> = Vec::new();
     let mut dirs = vec![root.join("templates")];
     if let ThemeSource::Disk(d) = theme {
         dirs.push(d.join("templates"));
@@ -217,7 +219,7 @@ pub fn template_hashes(root: &Path, theme: &ThemeSource) -> TemplateHashes {
     }
     files.sort();
     let mut shared = Vec::new();
-    let mut pages: std::collections::BTreeMap<String, Vec<&(String, PathBuf, Vec<u8>)>> = Default::default();
+    let mut pages: std::collections::BTreeMap<String, Vec<&TemplateFile>> = Default::default();
     for f in &files {
         if f.0 != "base.html" && PAGE_TEMPLATES.contains(&f.0.as_str()) {
             pages.entry(f.0.clone()).or_default().push(f);
