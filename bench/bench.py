@@ -54,6 +54,7 @@ class Run:
     seconds: float
     rss_kib: int  # ru_maxrss of the child (KiB on Linux)
     code: int
+    cpu: float = 0.0  # user + system seconds of the child
 
 
 def _die_with_parent() -> None:
@@ -90,7 +91,7 @@ def run_measured(cmd: list[str], log_path: Path, cwd: Path | None = None) -> Run
         t1 = time.perf_counter()
     code = os.waitstatus_to_exitcode(status)
     p.returncode = code  # reaped by wait4: keep Popen from waiting again
-    return Run(t1 - t0, ru.ru_maxrss, code)
+    return Run(t1 - t0, ru.ru_maxrss, code, ru.ru_utime + ru.ru_stime)
 
 
 def fresh_dir(path: Path) -> None:
@@ -169,12 +170,24 @@ def machine_lines() -> list[str]:
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     if git("status", "--porcelain", "--untracked-files=no"):
         commit += " (with uncommitted changes)"
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return [
         f"- machine: {nproc} CPUs (nproc), {model}, {mem} memory; {platform.system()} {platform.release()}",
         f"- commit: {commit}",
-        f"- load average at start: {load}",
+        f"- at start: {busy()}",
     ]
+
+
+def busy() -> str:
+    """Load average and pressure stall (share of the last minute some task waited)."""
+    text = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    for what in ("cpu", "io"):
+        try:
+            line = Path(f"/proc/pressure/{what}").read_text().splitlines()[0]
+            avg60 = dict(kv.split("=") for kv in line.split()[1:])["avg60"]
+            text += f", {what} pressure {float(avg60):.0f}%"
+        except (OSError, KeyError, ValueError, IndexError):
+            pass
+    return text
 
 
 def git(*args: str) -> str:
@@ -269,12 +282,14 @@ class SizeResult:
     n: int
     full: Stat = field(default_factory=Stat)
     full_rss: list[int] = field(default_factory=list)
+    full_cpu: list[float] = field(default_factory=list)
     noop: Stat = field(default_factory=Stat)
     cat: Stat = field(default_factory=Stat)
     cp: Stat = field(default_factory=Stat)
     floor: Stat = field(default_factory=Stat)
     hugo: Stat = field(default_factory=Stat)
     hugo_rss: list[int] = field(default_factory=list)
+    hugo_cpu: list[float] = field(default_factory=list)
     hugo_note: str = ""
     hugo_files: int = 0
     pages: int = 0
@@ -328,6 +343,7 @@ def bench_size(args, binary: Path, hugo: str | None, n: int) -> SizeResult:
             break
         res.full.add(r.seconds)
         res.full_rss.append(r.rss_kib)
+        res.full_cpu.append(r.cpu)
         # (b) no-op rebuild: the same command, output already there
         r = run_measured(cmd, blog)
         if r.code != 0:
@@ -358,6 +374,7 @@ def bench_size(args, binary: Path, hugo: str | None, n: int) -> SizeResult:
             else:
                 res.hugo.add(r.seconds)
                 res.hugo_rss.append(r.rss_kib)
+                res.hugo_cpu.append(r.cpu)
                 res.hugo_files = count_files(hugo_out)
     if out.is_dir():
         res.pages = count_files(out)
@@ -713,8 +730,11 @@ def tables(results: list[SizeResult], hugo: str | None, hugo_ver: str, header: l
     for r in results:
         extra = (f"- {r.n}: sources {r.source_bytes / 1e6:.1f} MB under content/, "
                  f"impress output {r.output_bytes / 1e6:.1f} MB in {r.pages} files")
+        if r.full_cpu:
+            extra += f"; impress full build CPU (user+sys) {statistics.median(r.full_cpu):.2f} s"
         if r.hugo_files:
-            extra += f"; hugo output {r.hugo_files} files"
+            extra += (f"; hugo output {r.hugo_files} files, "
+                      f"CPU (user+sys) {statistics.median(r.hugo_cpu):.2f} s")
         out.append(extra)
         for f in r.failures:
             out.append(f"- {r.n}: FAILED: {f}")
@@ -747,7 +767,7 @@ def tables(results: list[SizeResult], hugo: str | None, hugo_ver: str, header: l
                 out.append(f"- {r.n}: {note}")
     elif args.skip_loop:
         out += ["", "Writer's loop: skipped (--skip-loop)."]
-    out.append(f"- load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    out.append(f"- at end: {busy()}")
     return "\n".join(out) + "\n"
 
 

@@ -277,6 +277,15 @@ pub struct ReportCtx {
     scores: Vec<ScoreCtx>,
     primary_impact: Option<TermCtx>,
     reading_minutes: usize,
+    /// The rest of the quick read: only on the report's own pages, so that the cards
+    /// every listing holds stay small.
+    #[serde(flatten)]
+    quick_read: Option<QuickReadCtx>,
+}
+
+/// The quick read's sections beyond the card.
+#[derive(Debug, Serialize)]
+struct QuickReadCtx {
     source: Option<SourceCtx>,
     historical_context_html: Option<Value>,
     ripple_effects: Vec<TermCtx>,
@@ -289,8 +298,8 @@ pub struct ReportCtx {
     faq: Vec<FaqCtx>,
 }
 
-/// Builds the template value of one report.
-pub fn report_value(report: &Report, site: &Site, urls: &Urls) -> Value {
+/// Builds the template value of one report: its card, or with `full` the whole quick read.
+pub fn report_value(report: &Report, site: &Site, urls: &Urls, full: bool) -> Value {
     let m = &report.meta;
     let html = |t: &str| text_html(t, urls);
     let term = |tx: Taxonomy, t: &Term| TermCtx::new(site, urls, tx, t);
@@ -326,56 +335,58 @@ pub fn report_value(report: &Report, site: &Site, urls: &Urls) -> Value {
             .collect(),
         primary_impact: m.primary_impact.as_ref().map(|t| term(Taxonomy::Impact, t)),
         reading_minutes: report.body.as_ref().map_or(0, |b| b.words.div_ceil(220).max(1)),
-        source: m.source.as_ref().map(|s| SourceCtx {
-            name: s.name.clone(),
-            url: s.url.clone(),
+        quick_read: full.then(|| QuickReadCtx {
+            source: m.source.as_ref().map(|s| SourceCtx {
+                name: s.name.clone(),
+                url: s.url.clone(),
+            }),
+            historical_context_html: m.historical_context.as_deref().map(html),
+            ripple_effects: m.ripple_effects.iter().map(|t| term(Taxonomy::Impact, t)).collect(),
+            bottom_line_html: m.bottom_line.iter().map(|t| html(t)).collect(),
+            glance: m
+                .glance
+                .iter()
+                .map(|g| GlanceCtx {
+                    domain: g.domain.clone(),
+                    text_html: html(&g.text),
+                })
+                .collect(),
+            stakeholders: m
+                .stakeholders
+                .iter()
+                .map(|s| StakeholderCtx {
+                    who: term(Taxonomy::Stakeholders, &s.who),
+                    action_html: html(&s.action),
+                })
+                .collect(),
+            chains: m
+                .chains
+                .iter()
+                .map(|c| ChainCtx {
+                    steps_html: c.iter().map(|s| html(s)).collect(),
+                })
+                .collect(),
+            chart: m.chart.as_ref().map(|c| ChartCtx {
+                ticker: ticker(&c.ticker),
+                label: c.label.clone(),
+                label_html: html(&c.label),
+                why_html: html(&c.why),
+                compare: c.compare.iter().map(ticker).collect(),
+            }),
+            next: m.next.as_ref().map(|n| NextCtx {
+                milestone_html: n.milestone.as_deref().map(html),
+                signal_html: n.signal.as_deref().map(html),
+            }),
+            faq: m
+                .faq
+                .iter()
+                .map(|f| FaqCtx {
+                    q: f.q.clone(),
+                    q_html: html(&f.q),
+                    a_html: html(&f.a),
+                })
+                .collect(),
         }),
-        historical_context_html: m.historical_context.as_deref().map(html),
-        ripple_effects: m.ripple_effects.iter().map(|t| term(Taxonomy::Impact, t)).collect(),
-        bottom_line_html: m.bottom_line.iter().map(|t| html(t)).collect(),
-        glance: m
-            .glance
-            .iter()
-            .map(|g| GlanceCtx {
-                domain: g.domain.clone(),
-                text_html: html(&g.text),
-            })
-            .collect(),
-        stakeholders: m
-            .stakeholders
-            .iter()
-            .map(|s| StakeholderCtx {
-                who: term(Taxonomy::Stakeholders, &s.who),
-                action_html: html(&s.action),
-            })
-            .collect(),
-        chains: m
-            .chains
-            .iter()
-            .map(|c| ChainCtx {
-                steps_html: c.iter().map(|s| html(s)).collect(),
-            })
-            .collect(),
-        chart: m.chart.as_ref().map(|c| ChartCtx {
-            ticker: ticker(&c.ticker),
-            label: c.label.clone(),
-            label_html: html(&c.label),
-            why_html: html(&c.why),
-            compare: c.compare.iter().map(ticker).collect(),
-        }),
-        next: m.next.as_ref().map(|n| NextCtx {
-            milestone_html: n.milestone.as_deref().map(html),
-            signal_html: n.signal.as_deref().map(html),
-        }),
-        faq: m
-            .faq
-            .iter()
-            .map(|f| FaqCtx {
-                q: f.q.clone(),
-                q_html: html(&f.q),
-                a_html: html(&f.a),
-            })
-            .collect(),
     };
     Value::from(minijinja::value::Serde(&ctx))
 }

@@ -461,7 +461,7 @@ impl BuildState {
             .par_iter()
             .zip(report_fps.par_iter())
             .filter(|(_, fp)| !self.cards.contains_key(&fp.0))
-            .map(|(r, fp)| (fp.0, report_value(r, &site, &urls)))
+            .map(|(r, fp)| (fp.0, report_value(r, &site, &urls, false)))
             .collect();
         self.cards.extend(missing);
         let cards: Vec<Value> = report_fps.iter().map(|fp| self.cards[&fp.0].clone()).collect();

@@ -132,7 +132,7 @@ impl<'a> Renderer<'a> {
                     site: &self.site_ctx,
                     urls: &self.urls_ctx,
                     meta,
-                    report: self.cards[id].clone(),
+                    report: report_value(report, site, urls, true),
                     body_html: safe(body.map(|b| b.html.clone()).unwrap_or_default()),
                     toc: body.map_or(&[], |b| &b.toc),
                 };
