@@ -243,7 +243,7 @@ def corpus(work: Path, flavor: str, n: int, seed: int) -> Path:
 
 def build_impress() -> Path:
     log("cargo build --release")
-    r = subprocess.run(["cargo", "build", "--release"], cwd=REPO)
+    r = subprocess.run(["cargo", "build", "--release"], cwd=REPO, stdout=sys.stderr)
     if r.returncode != 0:
         raise SystemExit("cargo build --release failed")
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
@@ -262,10 +262,14 @@ def find_hugo(install: bool) -> str | None:
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     log("apt-get install -y hugo")
-    if subprocess.run(sudo + ["apt-get", "install", "-y", "hugo"], env=env).returncode != 0:
+    # apt's chatter goes to stderr: stdout is the Markdown report
+    apt = dict(env=env, stdin=subprocess.DEVNULL, stdout=sys.stderr)
+    if subprocess.run(sudo + ["apt-get", "install", "-y", "hugo"], **apt).returncode != 0:
         log("apt-get install failed; apt-get update, then again")
-        subprocess.run(sudo + ["apt-get", "update"], env=env)
-        subprocess.run(sudo + ["apt-get", "install", "-y", "hugo"], env=env)
+        subprocess.run(sudo + ["apt-get", "update"], **apt)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "hugo"], **apt)
+    if not shutil.which("hugo"):
+        log("hugo is still not on PATH; going on without it")
     return shutil.which("hugo")
 
 
