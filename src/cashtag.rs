@@ -8,11 +8,19 @@
 use std::fmt;
 use std::ops::Range;
 
-use serde::Serialize;
+/// A validated ticker symbol, upper case (`BRK.B`), with its URL segment made once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ticker {
+    symbol: String,
+    slug: String,
+}
 
-/// A validated ticker symbol, upper case (`BRK.B`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct Ticker(String);
+impl Ticker {
+    fn new(symbol: String) -> Ticker {
+        let slug = symbol.to_ascii_lowercase();
+        Ticker { symbol, slug }
+    }
+}
 
 impl Ticker {
     /// Parses a symbol as written in front matter (`TSLA`, `$tsla`, `BRK.B`).
@@ -24,23 +32,23 @@ impl Ticker {
             None => (s.as_str(), None),
         };
         let caps = |t: &str, max: usize| (1..=max).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_uppercase());
-        (caps(main, 5) && suffix.is_none_or(|x| caps(x, 2))).then_some(Ticker(s))
+        (caps(main, 5) && suffix.is_none_or(|x| caps(x, 2))).then(|| Ticker::new(s))
     }
 
     /// The symbol (`BRK.B`).
     pub fn symbol(&self) -> &str {
-        &self.0
+        &self.symbol
     }
 
     /// The URL segment: the symbol in lower case (`brk.b`).
-    pub fn slug(&self) -> String {
-        self.0.to_ascii_lowercase()
+    pub fn slug(&self) -> &str {
+        &self.slug
     }
 }
 
 impl fmt::Display for Ticker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.symbol)
     }
 }
 
@@ -70,7 +78,7 @@ pub fn scan_cashtags(text: &str) -> Vec<(Range<usize>, Ticker)> {
         if text[end..].chars().next().is_some_and(char::is_alphanumeric) {
             continue;
         }
-        found.push((i..end, Ticker(text[i + 1..end].to_string())));
+        found.push((i..end, Ticker::new(text[i + 1..end].to_string())));
         from = end;
     }
     found
@@ -112,7 +120,7 @@ mod tests {
     use super::*;
 
     fn tags(text: &str) -> Vec<String> {
-        scan_cashtags(text).into_iter().map(|(_, t)| t.0).collect()
+        scan_cashtags(text).into_iter().map(|(_, t)| t.symbol).collect()
     }
 
     #[test]

@@ -197,7 +197,7 @@ impl TickerCtx {
     /// The same with the number of reports that mention it.
     pub fn counted(site: &Site, urls: &Urls, t: &Ticker) -> TickerCtx {
         TickerCtx {
-            count: site.term_count(Taxonomy::Tickers, &t.slug()),
+            count: site.term_count(Taxonomy::Tickers, t.slug()),
             ..TickerCtx::new(site, urls, t)
         }
     }

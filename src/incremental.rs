@@ -73,6 +73,8 @@ struct Rendered<T> {
     card_fp: u64,
     /// All of it, the body's HTML included.
     full_fp: u64,
+    /// Its share of the site's shape: its path and card.
+    layout_hash: u64,
     item: Arc<T>,
     errors: Vec<Diagnostic>,
 }
@@ -98,16 +100,29 @@ pub struct RebuildStats {
     pub reports: usize,
 }
 
+/// The last site, its cards, routes and their fingerprints, kept while its shape holds.
+struct Layout {
+    key: u64,
+    site: Site,
+    report_fps: Vec<(u64, u64)>,
+    cards: Vec<Value>,
+    routes: Vec<Route>,
+    index: rustc_hash::FxHashMap<Route, usize>,
+    fingerprints: Vec<u64>,
+}
+
 /// The caches of one site, kept by `serve` and `watch` between rebuilds.
 pub struct BuildState {
     opts: Options,
     global_hash: Option<u64>,
     sources: HashMap<PathBuf, SourceEntry>,
     pages: HashMap<PathBuf, Rendered<Page>>,
-    cards: HashMap<u64, Value>,
-    routes: HashMap<Route, RouteRecord>,
+    // Lookup tables only (never fingerprints): a fast hash is fine here.
+    cards: rustc_hash::FxHashMap<u64, Value>,
+    routes: rustc_hash::FxHashMap<Route, RouteRecord>,
     statics: HashMap<PathBuf, u64>,
     term_names: HashMap<(Taxonomy, String), String>,
+    last: Option<Layout>,
 }
 
 /// The spelling of a report's renamed terms.
@@ -152,10 +167,11 @@ impl BuildState {
             global_hash: None,
             sources: HashMap::new(),
             pages: HashMap::new(),
-            cards: HashMap::new(),
-            routes: HashMap::new(),
+            cards: Default::default(),
+            routes: Default::default(),
             statics: HashMap::new(),
             term_names: HashMap::new(),
+            last: None,
         }
     }
 
@@ -169,6 +185,7 @@ impl BuildState {
         self.routes.clear();
         self.statics.clear();
         self.term_names.clear();
+        self.last = None;
         for entry in self.sources.values_mut() {
             entry.report = None;
         }
@@ -325,7 +342,13 @@ impl BuildState {
             link_map.insert(content_key(&p.path), urls.url(&Route::Page { slug: p.slug.clone() }));
         }
         let resolve = |p: &str| link_map.get(p.trim_start_matches('/')).cloned();
-        let links_hash = |targets: &[String]| hash_of(&targets.iter().map(|t| resolve(t)).collect::<Vec<_>>());
+        let links_hash = |targets: &[String]| {
+            if targets.is_empty() {
+                0
+            } else {
+                hash_of(&targets.iter().map(|t| resolve(t)).collect::<Vec<_>>())
+            }
+        };
         let ticker_url = |t: &Ticker| urls.ticker_url(t);
         let settings = BodySettings {
             unsafe_html: config.unsafe_html,
@@ -336,41 +359,50 @@ impl BuildState {
 
         // Render the bodies of published reports that are new or whose text or link
         // targets moved, in place beside their sources.
-        self.sources.par_iter_mut().for_each(|(path, entry)| {
-            let meta = match &entry.parsed {
-                Ok(Parsed::Report(m)) if published(m.draft, Some(m.date)) => m,
-                _ => {
-                    entry.report = None;
-                    return;
+        let rerendered: Vec<PathBuf> = self
+            .sources
+            .par_iter_mut()
+            .filter_map(|(path, entry)| {
+                let meta = match &entry.parsed {
+                    Ok(Parsed::Report(m)) if published(m.draft, Some(m.date)) => m,
+                    _ => {
+                        entry.report = None;
+                        return None;
+                    }
+                };
+                let fresh = entry.report.as_ref().is_some_and(|r| {
+                    r.text_hash == entry.text_hash
+                        && r.links_hash == links_hash(r.item.body.as_ref().map_or(&[], |b| &b.internal_links))
+                });
+                if fresh {
+                    return None;
                 }
-            };
-            let fresh = entry.report.as_ref().is_some_and(|r| {
-                r.text_hash == entry.text_hash
-                    && r.links_hash == links_hash(r.item.body.as_ref().map_or(&[], |b| &b.internal_links))
-            });
-            if fresh {
-                return;
-            }
-            let report = render_report(meta, &settings, &root);
-            let targets = report.body.as_ref().map_or(&[][..], |b| &b.internal_links);
-            let errors = broken_links(&root, path, meta.body_line, &report);
-            let card_fp = hash_of(&(
-                entry.front_hash,
-                path,
-                &report.tickers,
-                report.body.as_ref().map(|b| (b.words.div_ceil(220), &b.mentions)),
-            ));
-            let full_fp = hash_of(&(card_fp, report.body.as_ref().map(|b| &b.html)));
-            entry.report = Some(Rendered {
-                text_hash: entry.text_hash,
-                links_hash: links_hash(targets),
-                card_fp,
-                full_fp,
-                item: Arc::new(report),
-                errors,
-            });
-        });
-        let mut fps_by_report: HashMap<usize, (u64, u64)> = HashMap::with_capacity(metas.len());
+                let report = render_report(meta, &settings, &root);
+                let targets = report.body.as_ref().map_or(&[][..], |b| &b.internal_links);
+                let errors = broken_links(&root, path, meta.body_line, &report);
+                let card_fp = hash_of(&(
+                    entry.front_hash,
+                    path,
+                    &report.tickers,
+                    report.body.as_ref().map(|b| (b.words.div_ceil(220), &b.mentions)),
+                ));
+                let full_fp = hash_of(&(card_fp, report.body.as_ref().map(|b| &b.html)));
+                entry.report = Some(Rendered {
+                    text_hash: entry.text_hash,
+                    links_hash: links_hash(targets),
+                    card_fp,
+                    full_fp,
+                    layout_hash: hash_of(&(path, card_fp)),
+                    item: Arc::new(report),
+                    errors,
+                });
+                Some(path.clone())
+            })
+            .collect();
+        let mut fps_by_report: rustc_hash::FxHashMap<usize, (u64, u64)> = Default::default();
+        // What the site's shape depends on: which reports are published and their cards.
+        // While it holds, a rebuild keeps the last site and only swaps changed bodies in.
+        let mut layout_key = hash_of(&template_hashes);
         let reports: Vec<Arc<Report>> = self
             .sources
             .values()
@@ -378,6 +410,7 @@ impl BuildState {
             .map(|r| {
                 errors.extend(r.errors.iter().cloned());
                 fps_by_report.insert(Arc::as_ptr(&r.item) as usize, (r.card_fp, r.full_fp));
+                layout_key = layout_key.wrapping_add(r.layout_hash);
                 r.item.clone()
             })
             .collect();
@@ -404,6 +437,7 @@ impl BuildState {
                             links_hash: lh,
                             card_fp: fp,
                             full_fp: fp,
+                            layout_hash: fp,
                             item: Arc::new(page),
                             errors: errs,
                         },
@@ -436,55 +470,81 @@ impl BuildState {
             return Err(errors.into());
         }
         let env = env.expect("no errors means the templates loaded");
-        let site = build_site(reports, pages, ticker_info.unwrap_or_default());
-        timer.lap("build site");
-
-        // Cards, rebuilt only for reports whose fingerprint moved. A card shows the site's
-        // spelling of its terms (the one used first); when that spelling changes for a
-        // term, the cards of its reports take the new spelling into their fingerprint.
-        let renamed = self.renamed_terms(&site);
-        let report_fps: Vec<(u64, u64)> = site
-            .reports
-            .iter()
-            .map(|r| {
-                let (card_fp, full_fp) = fps_by_report[&(Arc::as_ptr(r) as usize)];
-                let names = if renamed.is_empty() {
-                    0
-                } else {
-                    names_hash(r, &site, &renamed)
-                };
-                (hash_of(&(card_fp, names)), hash_of(&(full_fp, names)))
-            })
-            .collect();
-        let missing: Vec<(u64, Value)> = site
-            .reports
-            .par_iter()
-            .zip(report_fps.par_iter())
-            .filter(|(_, fp)| !self.cards.contains_key(&fp.0))
-            .map(|(r, fp)| (fp.0, report_value(r, &site, &urls, false)))
-            .collect();
-        self.cards.extend(missing);
-        let cards: Vec<Value> = report_fps.iter().map(|fp| self.cards[&fp.0].clone()).collect();
-        let live_fps: HashSet<u64> = report_fps.iter().map(|fp| fp.0).collect();
-        self.cards.retain(|fp, _| live_fps.contains(fp));
-
-        let routes = plan_routes(&site, &config);
-        let fingerprints: Vec<u64> = routes
-            .par_iter()
-            .map(|r| route_fingerprint(r, &site, &config, &report_fps, &self.pages, &template_hashes))
-            .collect();
-        let todo: Vec<(usize, &Route)> = routes
-            .iter()
-            .enumerate()
-            .filter(|(i, r)| {
-                self.routes
-                    .get(*r)
-                    .is_none_or(|rec| rec.fingerprint != fingerprints[*i])
-            })
-            .collect();
+        for p in &pages {
+            layout_key = layout_key.wrapping_add(hash_of(&(&p.meta.path, &p.meta.title, &p.body.html)));
+        }
+        let reusable = self.last.take().filter(|l| l.key == layout_key);
+        let (layout, todo) = match reusable {
+            Some(mut layout) => {
+                // Only bodies changed: swap the new reports in and look again at the pages
+                // that show a body (the full analyses and the feeds).
+                let mut candidates: Vec<usize> = Vec::new();
+                for path in &rerendered {
+                    let Some(r) = self.sources.get(path).and_then(|e| e.report.as_ref()) else {
+                        continue;
+                    };
+                    let Some(&i) = layout.site.by_slug.get(&r.item.meta.slug) else {
+                        continue;
+                    };
+                    layout.site.reports[i] = r.item.clone();
+                    layout.report_fps[i].1 = hash_of(&(r.full_fp, layout.report_fps[i].0));
+                    let slug = r.item.meta.slug.clone();
+                    let mut routes = vec![Route::Analysis { slug: slug.clone() }, Route::Report { slug }];
+                    routes.extend([Route::Rss, Route::Atom, Route::JsonFeed]);
+                    routes.extend(r.item.meta.tags.iter().map(|t| Route::TagFeed { slug: t.slug.clone() }));
+                    candidates.extend(routes.iter().filter_map(|route| layout.index.get(route).copied()));
+                }
+                candidates.sort_unstable();
+                candidates.dedup();
+                for &i in &candidates {
+                    layout.fingerprints[i] = route_fingerprint(
+                        &layout.routes[i],
+                        &layout.site,
+                        &config,
+                        &layout.report_fps,
+                        &self.pages,
+                        &template_hashes,
+                    );
+                }
+                timer.lap("update site");
+                let todo = candidates
+                    .into_iter()
+                    .filter(|&i| {
+                        self.routes
+                            .get(&layout.routes[i])
+                            .is_none_or(|rec| rec.fingerprint != layout.fingerprints[i])
+                    })
+                    .collect();
+                (layout, todo)
+            }
+            None => {
+                let layout = self.lay_out(
+                    reports,
+                    pages,
+                    ticker_info.unwrap_or_default(),
+                    &fps_by_report,
+                    &config,
+                    &urls,
+                    &template_hashes,
+                    layout_key,
+                    timer,
+                );
+                let todo: Vec<usize> = (0..layout.routes.len())
+                    .filter(|&i| {
+                        self.routes
+                            .get(&layout.routes[i])
+                            .is_none_or(|rec| rec.fingerprint != layout.fingerprints[i])
+                    })
+                    .collect();
+                (layout, todo)
+            }
+        };
+        let todo: Vec<(usize, &Route)> = todo.into_iter().map(|i| (i, &layout.routes[i])).collect();
         timer.lap("plan");
+        let (site, routes, fingerprints) = (&layout.site, &layout.routes, &layout.fingerprints);
+        let cards = layout.cards.clone();
 
-        let renderer = Renderer::new(&site, &config, &urls, &env, &opts.root, &theme, cards);
+        let renderer = Renderer::new(site, &config, &urls, &env, &opts.root, &theme, cards);
         let mut stats = RebuildStats {
             routes: routes.len(),
             reports: site.reports.len(),
@@ -547,7 +607,7 @@ impl BuildState {
                                 .into_iter()
                                 .map(|href| {
                                     Diagnostic::error(
-                                        crate::route_source(&site, route),
+                                        crate::route_source(site, route),
                                         format!("broken internal link `{href}` on {page_url}"),
                                     )
                                 })
@@ -596,8 +656,13 @@ impl BuildState {
                         },
                     );
                 }
-                let live: HashSet<&Route> = routes.iter().collect();
-                let gone: Vec<Route> = self.routes.keys().filter(|r| !live.contains(r)).cloned().collect();
+                // Every route now has a record; any extra record is a page that vanished.
+                let gone: Vec<Route> = if self.routes.len() == routes.len() {
+                    Vec::new()
+                } else {
+                    let live: HashSet<&Route> = routes.iter().collect();
+                    self.routes.keys().filter(|r| !live.contains(r)).cloned().collect()
+                };
                 for r in gone {
                     self.routes.remove(&r);
                     output::remove_file(dir, &r.output_file())?;
@@ -623,7 +688,72 @@ impl BuildState {
             }
         }
         timer.lap("render and write pages");
+        drop(renderer);
+        self.last = Some(layout);
         Ok(stats)
+    }
+
+    /// The slow path: the site index, every card, every route and its fingerprint.
+    #[allow(clippy::too_many_arguments)]
+    fn lay_out(
+        &mut self,
+        reports: Vec<Arc<Report>>,
+        pages: Vec<Arc<Page>>,
+        ticker_info: HashMap<String, crate::site::TickerInfo>,
+        fps_by_report: &rustc_hash::FxHashMap<usize, (u64, u64)>,
+        config: &Config,
+        urls: &Urls,
+        template_hashes: &templates::TemplateHashes,
+        key: u64,
+        timer: &mut Timer,
+    ) -> Layout {
+        let site = build_site(reports, pages, ticker_info);
+        timer.lap("build site");
+
+        // Cards, rebuilt only for reports whose fingerprint moved. A card shows the site's
+        // spelling of its terms (the one used first); when that spelling changes for a
+        // term, the cards of its reports take the new spelling into their fingerprint.
+        let renamed = self.renamed_terms(&site);
+        let report_fps: Vec<(u64, u64)> = site
+            .reports
+            .iter()
+            .map(|r| {
+                let (card_fp, full_fp) = fps_by_report[&(Arc::as_ptr(r) as usize)];
+                let names = if renamed.is_empty() {
+                    0
+                } else {
+                    names_hash(r, &site, &renamed)
+                };
+                (hash_of(&(card_fp, names)), hash_of(&(full_fp, names)))
+            })
+            .collect();
+        let missing: Vec<(u64, Value)> = site
+            .reports
+            .par_iter()
+            .zip(report_fps.par_iter())
+            .filter(|(_, fp)| !self.cards.contains_key(&fp.0))
+            .map(|(r, fp)| (fp.0, report_value(r, &site, urls, false)))
+            .collect();
+        self.cards.extend(missing);
+        let cards: Vec<Value> = report_fps.iter().map(|fp| self.cards[&fp.0].clone()).collect();
+        let live_fps: HashSet<u64> = report_fps.iter().map(|fp| fp.0).collect();
+        self.cards.retain(|fp, _| live_fps.contains(fp));
+
+        let routes = plan_routes(&site, config);
+        let fingerprints: Vec<u64> = routes
+            .par_iter()
+            .map(|r| route_fingerprint(r, &site, config, &report_fps, &self.pages, template_hashes))
+            .collect();
+        let index = routes.iter().enumerate().map(|(i, r)| (r.clone(), i)).collect();
+        Layout {
+            key,
+            site,
+            report_fps,
+            cards,
+            routes,
+            index,
+            fingerprints,
+        }
     }
 
     /// Terms whose shown spelling differs from the last rebuild's; remembers the new ones.

@@ -195,7 +195,7 @@ impl Urls {
     pub fn ticker_url(&self, ticker: &crate::cashtag::Ticker) -> String {
         self.url(&Route::Term {
             taxonomy: Taxonomy::Tickers,
-            slug: ticker.slug(),
+            slug: ticker.slug().to_string(),
             page: 1,
         })
     }

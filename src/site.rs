@@ -100,8 +100,8 @@ pub fn build_site(
             .then_with(|| b.meta.slug.cmp(&a.meta.slug))
     });
     // Built in hash maps (a lookup per term of every report), ordered once at the end.
-    let mut building: BTreeMap<Taxonomy, HashMap<String, TermEntry>> =
-        Taxonomy::ALL.iter().map(|t| (*t, HashMap::new())).collect();
+    let mut building: BTreeMap<Taxonomy, rustc_hash::FxHashMap<String, TermEntry>> =
+        Taxonomy::ALL.iter().map(|t| (*t, Default::default())).collect();
     let n = reports.len();
     for (i, r) in reports.iter().enumerate() {
         // Index in the newest-first list the site keeps.
@@ -129,7 +129,7 @@ pub fn build_site(
             add(Taxonomy::Categories, &c.name, &c.slug);
         }
         for t in &r.tickers {
-            add(Taxonomy::Tickers, t.symbol(), &t.slug());
+            add(Taxonomy::Tickers, t.symbol(), t.slug());
         }
         // Areas a report names as its primary impact or a ripple effect without scoring
         // them still lead to the area's page, after the reports that score it.

@@ -183,7 +183,7 @@ pub fn template_diagnostic(root: &Path, theme: &ThemeSource, e: &minijinja::Erro
 /// edit re-renders the pages that use it: `shared` covers every file that is not a page
 /// template (base.html, partials, macros), `pages` each page template on its own. The
 /// built-in theme only changes with the binary.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TemplateHashes {
     /// Layouts and partials every page may use.
     pub shared: u64,
