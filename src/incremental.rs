@@ -98,6 +98,8 @@ pub struct RebuildStats {
     pub routes: usize,
     /// Reports published.
     pub reports: usize,
+    /// Nothing changed since the build in the output folder: nothing was done.
+    pub unchanged: bool,
 }
 
 /// The last site, its cards, routes and their fingerprints, kept while its shape holds.
@@ -123,6 +125,7 @@ pub struct BuildState {
     statics: HashMap<PathBuf, u64>,
     term_names: HashMap<(Taxonomy, String), String>,
     last: Option<Layout>,
+    input_hash: u64,
 }
 
 /// The spelling of a report's renamed terms.
@@ -172,6 +175,7 @@ impl BuildState {
             statics: HashMap::new(),
             term_names: HashMap::new(),
             last: None,
+            input_hash: 0,
         }
     }
 
@@ -332,6 +336,41 @@ impl BuildState {
         };
         metas.retain(|r| published(r.draft, Some(r.date)));
         page_metas.retain(|p| published(p.draft, p.date));
+        let statics = static_files(&opts.root, &theme)?;
+
+        // A build into a folder whose last build had exactly these inputs has nothing to do.
+        if let Target::Staging(staging) = target {
+            let mut sum: u64 = 0;
+            for (p, e) in &self.sources {
+                sum = sum.wrapping_add(hash_of(&(p, e.text_hash)));
+            }
+            // Which reports are published depends on the clock too (scheduled reports).
+            for m in &metas {
+                sum = sum.wrapping_add(hash_of(&(&m.path, "published")));
+            }
+            for m in &page_metas {
+                sum = sum.wrapping_add(hash_of(&(&m.path, "published")));
+            }
+            let input_hash = hash_of(&(
+                global_hash,
+                &template_hashes,
+                sum,
+                statics.iter().map(|(p, b)| (p, hash_of(b))).collect::<Vec<_>>(),
+                env!("CARGO_PKG_VERSION"),
+                templates::builtin_hash(),
+            ));
+            self.input_hash = input_hash;
+            let same = staging.previous.as_ref().is_some_and(|m| {
+                m.input == input_hash && m.files.par_iter().all(|(p, _)| staging.output.join(p).is_file())
+            });
+            if errors.is_empty() && same {
+                return Ok(RebuildStats {
+                    unchanged: true,
+                    reports: metas.len(),
+                    ..RebuildStats::default()
+                });
+            }
+        }
 
         // `@/path.md` links resolve to the published report or page of that source file.
         let mut link_map: HashMap<String, String> = HashMap::new();
@@ -551,18 +590,18 @@ impl BuildState {
             rendered: todo.len(),
             ..RebuildStats::default()
         };
-        let statics = static_files(&opts.root, &theme)?;
         match target {
             Target::Staging(staging) => {
                 for (rel, bytes) in &statics {
-                    staging.write(rel, bytes)?;
+                    staging.write_hashed(rel, bytes, hash_of(bytes))?;
                 }
                 let results: Vec<Result<(usize, u64), Diagnostic>> = todo
                     .par_iter()
                     .map(|(i, route)| {
                         let bytes = renderer.render_route(route)?;
-                        staging.write(&route.output_file(), &bytes)?;
-                        Ok((*i, hash_of(&bytes)))
+                        let h = hash_of(&bytes);
+                        staging.write_hashed(&route.output_file(), &bytes, h)?;
+                        Ok((*i, h))
                     })
                     .collect();
                 let mut errs = Vec::new();
@@ -589,6 +628,12 @@ impl BuildState {
                 }
                 stats.written = todo.len() + statics.len();
                 self.statics = statics.iter().map(|(p, b)| (p.clone(), hash_of(b))).collect();
+                let mut files: HashMap<PathBuf, u64> = self.statics.clone();
+                files.extend(self.routes.iter().map(|(r, rec)| (r.output_file(), rec.bytes_hash)));
+                staging.write_manifest(&output::Manifest {
+                    input: self.input_hash,
+                    files,
+                })?;
             }
             Target::Check => {
                 let mut files: HashSet<String> = routes
@@ -987,12 +1032,25 @@ pub fn full_build(opts: &Options) -> Result<Summary, Failure> {
     let mut state = BuildState::new(opts.clone());
     let staging = output::prepare_output(&opts.root, &opts.output_dir())?;
     match state.rebuild(&Changes::All, &Target::Staging(&staging), &mut timer) {
+        Ok(stats) if stats.unchanged => {
+            let out = staging.output.clone();
+            staging.abandon();
+            Ok(Summary {
+                reports: stats.reports,
+                pages: 0,
+                unchanged: true,
+                warnings: state.ticker_warnings(),
+                timings: timer.timings,
+                output: out,
+            })
+        }
         Ok(stats) => {
             let out = staging.commit()?;
             timer.lap("swap");
             Ok(Summary {
                 reports: stats.reports,
                 pages: stats.routes,
+                unchanged: false,
                 warnings: state.ticker_warnings(),
                 timings: timer.timings,
                 output: out,

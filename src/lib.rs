@@ -93,6 +93,8 @@ pub struct Summary {
     pub reports: usize,
     /// Files written (pages, feeds and data files; static files not counted).
     pub pages: usize,
+    /// Nothing changed since the last build into the output folder; nothing was written.
+    pub unchanged: bool,
     /// Warnings (non-fatal diagnostics).
     pub warnings: Vec<Diagnostic>,
     /// Time per phase.
@@ -208,6 +210,7 @@ pub fn check(opts: &Options) -> Result<Summary, Failure> {
     Ok(Summary {
         reports: stats.reports,
         pages: stats.routes,
+        unchanged: false,
         warnings: state.ticker_warnings(),
         timings: timer.timings,
         output: opts.output_dir(),

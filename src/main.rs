@@ -185,6 +185,15 @@ fn main() -> ExitCode {
                         }
                     }
                     let total: f64 = s.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
+                    if s.unchanged {
+                        println!(
+                            "nothing changed since the last build in {}; {} left as they are ({:.0} ms)",
+                            s.output.display(),
+                            plural(s.reports, "report"),
+                            total * 1000.0
+                        );
+                        return ExitCode::SUCCESS;
+                    }
                     println!(
                         "built {} into {} in {:.0} ms",
                         counted(s.reports, "report", s.pages, "page"),

@@ -18,6 +18,46 @@ pub struct Staging {
     pub dir: PathBuf,
     /// The output folder it replaces.
     pub output: PathBuf,
+    /// What the previous build wrote, from its marker file.
+    pub previous: Option<Manifest>,
+}
+
+/// What a build wrote: a hash of all its inputs and of every file's bytes. It lives in
+/// the output's marker file, so the next build can skip the work when nothing changed
+/// and keep the files (and their modification times) whose bytes are the same.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    /// Hash of every input of the build.
+    pub input: u64,
+    /// Output path -> hash of its bytes.
+    pub files: std::collections::HashMap<PathBuf, u64>,
+}
+
+impl Manifest {
+    /// Reads a marker file; `None` if it is missing or from an older impress.
+    pub fn read(dir: &Path) -> Option<Manifest> {
+        let text = fs::read_to_string(dir.join(MARKER)).ok()?;
+        let mut lines = text.lines().skip_while(|l| !l.starts_with("input "));
+        let input = u64::from_str_radix(lines.next()?.strip_prefix("input ")?, 16).ok()?;
+        let mut files = std::collections::HashMap::new();
+        for line in lines {
+            let (hash, path) = line.split_once(' ')?;
+            files.insert(PathBuf::from(path), u64::from_str_radix(hash, 16).ok()?);
+        }
+        Some(Manifest { input, files })
+    }
+
+    /// The marker file's text.
+    pub fn render(&self) -> String {
+        let mut files: Vec<_> = self.files.iter().collect();
+        files.sort();
+        let mut out = String::from("This folder is built by impress; it is replaced whole on each build.\n");
+        out.push_str(&format!("input {:016x}\n", self.input));
+        for (path, hash) in files {
+            out.push_str(&format!("{hash:016x} {}\n", path.to_string_lossy()));
+        }
+        out
+    }
 }
 
 fn io_error(path: &Path, what: &str, e: io::Error) -> Diagnostic {
@@ -92,7 +132,12 @@ pub fn prepare_output(root: &Path, output: &Path) -> Result<Staging, Diagnostic>
         "This folder is built by impress; it is replaced whole on each build.\n",
     )
     .map_err(|e| io_error(&dir, "write into the staging folder", e))?;
-    Ok(Staging { dir, output: out_abs })
+    let previous = Manifest::read(&out_abs);
+    Ok(Staging {
+        dir,
+        output: out_abs,
+        previous,
+    })
 }
 
 impl Staging {
@@ -103,6 +148,27 @@ impl Staging {
             fs::create_dir_all(parent).map_err(|e| io_error(rel, "create a folder in the output", e))?;
         }
         fs::write(&path, bytes).map_err(|e| io_error(rel, "write to the output", e))
+    }
+
+    /// Writes one file whose bytes hash to `hash`. When the previous build wrote the same
+    /// bytes there, the old file is linked in instead: no write, and its modification time
+    /// stays, so sync tools see it unchanged.
+    pub fn write_hashed(&self, rel: &Path, bytes: &[u8], hash: u64) -> Result<(), Diagnostic> {
+        if self.previous.as_ref().and_then(|m| m.files.get(rel)) == Some(&hash) {
+            let path = self.dir.join(rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| io_error(rel, "create a folder in the output", e))?;
+            }
+            if fs::hard_link(self.output.join(rel), &path).is_ok() {
+                return Ok(());
+            }
+        }
+        self.write(rel, bytes)
+    }
+
+    /// Records what this build wrote in the staging folder's marker file.
+    pub fn write_manifest(&self, manifest: &Manifest) -> Result<(), Diagnostic> {
+        fs::write(self.dir.join(MARKER), manifest.render()).map_err(|e| io_error(&self.dir, "write the marker file", e))
     }
 
     /// Swaps the staging folder in for the output. The old output is removed only after

@@ -235,3 +235,22 @@ pub fn template_hashes(root: &Path, theme: &ThemeSource) -> TemplateHashes {
             .collect(),
     }
 }
+
+/// A hash of the built-in theme, so that a new binary with a changed theme rebuilds.
+pub fn builtin_hash() -> u64 {
+    fn walk(d: &include_dir::Dir<'_>, out: &mut Vec<(String, u64)>) {
+        for e in d.entries() {
+            match e {
+                include_dir::DirEntry::Dir(sub) => walk(sub, out),
+                include_dir::DirEntry::File(f) => out.push((
+                    f.path().to_string_lossy().into_owned(),
+                    crate::incremental::hash_of(f.contents()),
+                )),
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&DEFAULT_THEME, &mut files);
+    files.sort();
+    crate::incremental::hash_of(&files)
+}

@@ -269,3 +269,47 @@ fn a_term_takes_its_new_first_spelling_on_every_card_after_an_incremental_rebuil
         "{card}"
     );
 }
+
+fn mtime(path: &Path) -> std::time::SystemTime {
+    fs::metadata(path).unwrap().modified().unwrap()
+}
+
+#[test]
+fn a_rebuild_keeps_unchanged_files_and_a_no_op_rebuild_writes_nothing() {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        crate::support::report("Alpha", "2025-03-01").body("Body A.\n"),
+    );
+    site.write(
+        "content/b.md",
+        crate::support::report("Beta", "2025-03-02").body("Body B.\n"),
+    );
+    site.build();
+    let (a_page, b_page) = (
+        site.out("reports/a/full/index.html"),
+        site.out("reports/b/full/index.html"),
+    );
+    let (a_before, b_before) = (mtime(&a_page), mtime(&b_page));
+    std::thread::sleep(std::time::Duration::from_millis(50));
+
+    let run = site.build();
+    assert!(run.stdout.starts_with("nothing changed"), "{}", run.stdout);
+    assert_eq!((mtime(&a_page), mtime(&b_page)), (a_before, b_before));
+
+    site.write(
+        "content/b.md",
+        crate::support::report("Beta", "2025-03-02").body("Body B, edited.\n"),
+    );
+    let run = site.build();
+    assert!(run.stdout.starts_with("built "), "{}", run.stdout);
+    assert_eq!(mtime(&a_page), a_before, "an unchanged page keeps its time");
+    assert_ne!(mtime(&b_page), b_before, "the edited report's page is new");
+    assert!(fs::read_to_string(&b_page).unwrap().contains("Body B, edited."));
+
+    // A file deleted from the output is put back, not skipped as "nothing changed".
+    fs::remove_file(&a_page).unwrap();
+    let run = site.build();
+    assert!(run.stdout.starts_with("built "), "{}", run.stdout);
+    assert!(a_page.is_file());
+}
