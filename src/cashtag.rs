@@ -84,18 +84,25 @@ pub fn scan_cashtags(text: &str) -> Vec<(Range<usize>, Ticker)> {
     found
 }
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values. Runs of plain text are
+/// copied whole; this is on the hot path of every page.
 pub fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let bytes = text.as_bytes();
+    let mut last = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(entity);
+        last = i + 1;
     }
+    out.push_str(&text[last..]);
 }
 
 /// Escapes `text` and links each cashtag to `url(ticker)`.

@@ -592,6 +592,13 @@ impl BuildState {
         };
         match target {
             Target::Staging(staging) => {
+                let files: Vec<PathBuf> = todo.iter().map(|(_, r)| r.output_file()).collect();
+                staging.make_dirs(
+                    files
+                        .iter()
+                        .map(PathBuf::as_path)
+                        .chain(statics.iter().map(|(p, _)| p.as_path())),
+                )?;
                 for (rel, bytes) in &statics {
                     staging.write_hashed(rel, bytes, hash_of(bytes))?;
                 }
@@ -887,7 +894,7 @@ fn render_report(meta: &Arc<ReportMeta>, settings: &BodySettings<'_>, root: &Pat
         }
     }
     Report {
-        meta: (**meta).clone(),
+        meta: meta.clone(),
         body,
         tickers,
     }

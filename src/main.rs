@@ -5,6 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+// Rendering tens of thousands of pages is allocation-heavy (template values, strings);
+// mimalloc cuts that cost well below the system allocator's on both cores.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use impress::diagnostics::render_all;
 use impress::{Diagnostic, Options};
 

@@ -141,13 +141,33 @@ pub fn prepare_output(root: &Path, output: &Path) -> Result<Staging, Diagnostic>
 }
 
 impl Staging {
+    /// Makes every folder the given files need, once, parents first: cheaper than asking
+    /// for each file's folder as it is written.
+    pub fn make_dirs<'a>(&self, files: impl Iterator<Item = &'a Path>) -> Result<(), Diagnostic> {
+        let mut dirs: Vec<&Path> = files
+            .filter_map(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for dir in dirs {
+            fs::create_dir_all(self.dir.join(dir)).map_err(|e| io_error(dir, "create a folder in the output", e))?;
+        }
+        Ok(())
+    }
+
     /// Writes one file (relative path) into the staging folder.
     pub fn write(&self, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| io_error(rel, "create a folder in the output", e))?;
+        match fs::write(&path, bytes) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).map_err(|e| io_error(rel, "create a folder in the output", e))?;
+                }
+                fs::write(&path, bytes).map_err(|e| io_error(rel, "write to the output", e))
+            }
+            other => other.map_err(|e| io_error(rel, "write to the output", e)),
         }
-        fs::write(&path, bytes).map_err(|e| io_error(rel, "write to the output", e))
     }
 
     /// Writes one file whose bytes hash to `hash`. When the previous build wrote the same

@@ -30,6 +30,9 @@ pub struct Renderer<'a> {
     urls_ctx: UrlsCtx,
     /// One template value per report, aligned with `site.reports`.
     cards: Vec<Value>,
+    /// The whole quick read of a report, made once for its two pages: the first page
+    /// rendered leaves it here, the second takes it away (memory stays flat).
+    full: Vec<std::sync::Mutex<Option<Value>>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -53,6 +56,7 @@ impl<'a> Renderer<'a> {
             theme,
             site_ctx: SiteCtx::new(config, site, urls),
             urls_ctx: UrlsCtx::new(urls),
+            full: (0..cards.len()).map(|_| std::sync::Mutex::new(None)).collect(),
             cards,
         }
     }
@@ -84,6 +88,23 @@ impl<'a> Renderer<'a> {
         tmpl.render(Value::from(minijinja::value::Serde(ctx)))
             .map(String::into_bytes)
             .map_err(|e| template_diagnostic(self.root, self.theme, &e))
+    }
+
+    /// The whole quick read of report `id`, shared between its quick-read and analysis pages.
+    fn full_value(&self, id: usize) -> Value {
+        let report = &self.site.reports[id];
+        if report.body.is_none() {
+            return report_value(report, self.site, self.urls, true);
+        }
+        let mut slot = self.full[id].lock().unwrap_or_else(|e| e.into_inner());
+        match slot.take() {
+            Some(v) => v,
+            None => {
+                let v = report_value(report, self.site, self.urls, true);
+                *slot = Some(v.clone());
+                v
+            }
+        }
     }
 
     /// Renders one route.
@@ -132,7 +153,7 @@ impl<'a> Renderer<'a> {
                     site: &self.site_ctx,
                     urls: &self.urls_ctx,
                     meta,
-                    report: report_value(report, site, urls, true),
+                    report: self.full_value(id),
                     body_html: safe(body.map(|b| b.html.clone()).unwrap_or_default()),
                     toc: body.map_or(&[], |b| &b.toc),
                 };

@@ -15,7 +15,7 @@ use crate::routes::Taxonomy;
 #[derive(Debug)]
 pub struct Report {
     /// The quick read.
-    pub meta: ReportMeta,
+    pub meta: Arc<ReportMeta>,
     /// The full analysis; `None` when the body is empty.
     pub body: Option<Body>,
     /// Every ticker: front matter first, then cashtags of the body.
