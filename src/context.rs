@@ -1,4 +1,4 @@
-//! The typed context each template receives (documented in docs/templates.md).
+//! The typed context each template receives (documented in the README, "Themes and templates").
 //! Text fields become `*_html`: escaped, cashtags linked, marked safe. Everything a
 //! listing shows of a report is built once per report as a template value and shared.
 

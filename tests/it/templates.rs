@@ -1,4 +1,4 @@
-//! Template lookup (FORMAT.md, docs/templates.md): the site's `templates/<name>` first,
+//! Template lookup (FORMAT.md, the README): the site's `templates/<name>` first,
 //! then `themes/<theme>/templates/`, then the default theme built into the binary; a site
 //! template can extend the theme's as `theme/<name>`.
 
