@@ -362,7 +362,10 @@ fn ticker_mentions(r: &Report, symbol: &str) -> Vec<String> {
             out.push(format!("Compared with the chart to watch, ${}.", ch.ticker));
         }
     }
-    let names = |text: &str| scan_cashtags(text).iter().any(|(_, t)| t.symbol() == symbol);
+    // Most fields do not mention the ticker at all: a plain substring search rules them out
+    // before the cashtag scanner runs.
+    let needle = format!("${symbol}");
+    let names = |text: &str| text.contains(&needle) && scan_cashtags(text).iter().any(|(_, t)| t.symbol() == symbol);
     let fields = std::iter::once(m.summary.as_str())
         .chain(m.glance.iter().map(|g| g.text.as_str()))
         .chain(m.stakeholders.iter().map(|s| s.action.as_str()))
