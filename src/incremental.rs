@@ -358,6 +358,7 @@ impl BuildState {
                 statics.iter().map(|(p, b)| (p, hash_of(b))).collect::<Vec<_>>(),
                 env!("CARGO_PKG_VERSION"),
                 templates::builtin_hash(),
+                binary_identity(),
             ));
             self.input_hash = input_hash;
             let same = staging.previous.as_ref().is_some_and(|m| {
@@ -1031,6 +1032,13 @@ fn static_files(root: &Path, theme: &ThemeSource) -> Result<Vec<(PathBuf, Vec<u8
     let mut files: Vec<_> = files.into_iter().collect();
     files.sort();
     Ok(files)
+}
+
+/// The running binary's size and time: a new impress (even of the same version) may
+/// render differently, so its output is not "unchanged".
+fn binary_identity() -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
 }
 
 /// A whole build from an empty state into a staging folder, swapped in when complete.
