@@ -8,8 +8,21 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 
 /// One site folder per fuzzing process; each input overwrites its one report.
+static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+
+extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+}
+
+/// A static is never dropped, so the `TempDir` would outlive the process: libFuzzer ends
+/// with `exit()`, which runs this. (A crash aborts, and leaves the folder behind.)
+extern "C" fn remove_site() {
+    if let Some((dir, _)) = SITE.get() {
+        let _ = std::fs::remove_dir_all(dir.path());
+    }
+}
+
 fn site() -> &'static (tempfile::TempDir, PathBuf) {
-    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     SITE.get_or_init(|| {
         // A tmpfs, where there is one, makes each build's hundred-odd small writes cheap.
         let shm = std::path::Path::new("/dev/shm");
@@ -23,6 +36,8 @@ fn site() -> &'static (tempfile::TempDir, PathBuf) {
         .expect("config.toml");
         std::fs::create_dir_all(dir.path().join("content")).expect("content/");
         let out = dir.path().join("out");
+        // SAFETY: registers a plain function with no arguments, as atexit(3) expects.
+        unsafe { atexit(remove_site) };
         (dir, out)
     })
 }
