@@ -105,7 +105,7 @@ pub struct SiteWatcher {
 }
 
 /// How long the files must be quiet before a batch is closed.
-const DEBOUNCE: Duration = Duration::from_millis(30);
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 impl SiteWatcher {
     /// Starts watching.
