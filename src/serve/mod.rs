@@ -327,8 +327,13 @@ fn handle(request: tiny_http::Request, root: &Path, hub: &Hub) {
             && p.file_name().is_some_and(|n| n == "index.html")
             && !path_only.ends_with("index.html")
         {
-            let _ = request
-                .respond(tiny_http::Response::empty(301).with_header(header("Location", &format!("{path_only}/"))));
+            let _ = request.respond(
+                match tiny_http::Header::from_bytes(&b"Location"[..], format!("{path_only}/").as_bytes()) {
+                    Ok(location) => tiny_http::Response::empty(301).with_header(location),
+                    // A path that cannot be a header value (it came from the client): no redirect.
+                    Err(()) => tiny_http::Response::empty(404),
+                },
+            );
             return;
         }
     }
