@@ -505,9 +505,7 @@ impl BuildState {
             }
         };
         if !errors.is_empty() {
-            errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
-            errors.dedup();
-            return Err(errors.into());
+            return Err(sorted_failure(errors));
         }
         let env = env.expect("no errors means the templates loaded");
         for p in &pages {
@@ -630,9 +628,7 @@ impl BuildState {
                 if !errs.is_empty() {
                     // Nothing of this build may be trusted as written.
                     self.routes.clear();
-                    errs.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
-                    errs.dedup();
-                    return Err(errs.into());
+                    return Err(sorted_failure(errs));
                 }
                 stats.written = todo.len() + statics.len();
                 self.statics = statics.iter().map(|(p, b)| (p.clone(), hash_of(b))).collect();
@@ -649,7 +645,7 @@ impl BuildState {
                     .map(|r| r.output_file().to_string_lossy().replace('\\', "/"))
                     .collect();
                 files.extend(statics.iter().map(|(p, _)| p.to_string_lossy().replace('\\', "/")));
-                let mut errs: Vec<Diagnostic> = todo
+                let errs: Vec<Diagnostic> = todo
                     .par_iter()
                     .flat_map_iter(|(_, route)| match renderer.render_route(route) {
                         Err(d) => vec![d],
@@ -670,9 +666,7 @@ impl BuildState {
                     })
                     .collect();
                 if !errs.is_empty() {
-                    errs.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
-                    errs.dedup();
-                    return Err(errs.into());
+                    return Err(sorted_failure(errs));
                 }
             }
             Target::InPlace(dir) => {
@@ -690,9 +684,7 @@ impl BuildState {
                     }
                 }
                 if !errs.is_empty() {
-                    errs.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
-                    errs.dedup();
-                    return Err(errs.into());
+                    return Err(sorted_failure(errs));
                 }
                 for (i, bytes) in pages {
                     let h = hash_of(&bytes);
@@ -858,6 +850,13 @@ impl BuildState {
         }
         warnings
     }
+}
+
+/// Every problem, by file and position, once each.
+fn sorted_failure(mut errors: Vec<Diagnostic>) -> Failure {
+    errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
+    errors.dedup();
+    errors.into()
 }
 
 fn check_duplicates<'a>(items: impl Iterator<Item = (&'a str, &'a Path)>, what: &str, errors: &mut Vec<Diagnostic>) {

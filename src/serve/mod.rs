@@ -121,9 +121,8 @@ fn watch_loop(
     }
 }
 
-/// `impress watch`: build into the output folder and rebuild on change, no server.
-pub fn run_watch(opts: Options, on: &mut dyn FnMut(Event)) -> Result<(), Failure> {
-    let out = opts.output_dir();
+/// The first build, then rebuilds forever; `hub` (serve only) hears about every result.
+fn build_and_watch(opts: Options, out: PathBuf, on: &mut dyn FnMut(Event), hub: Option<&Hub>) -> Result<(), Failure> {
     // Watch before the first build, so that a save during it is not missed.
     let watcher = SiteWatcher::new(&opts.root, vec![out.clone()])?;
     let mut state = BuildState::new(opts);
@@ -137,12 +136,21 @@ pub fn run_watch(opts: Options, on: &mut dyn FnMut(Event)) -> Result<(), Failure
             true
         }
         Err(f) => {
+            if let Some(hub) = hub {
+                hub.broadcast(&Message::Error(crate::diagnostics::render_all(&f.diagnostics)));
+            }
             on(Event::Failed(f.diagnostics));
             false
         }
     };
     let out = std::fs::canonicalize(&out).unwrap_or(out);
-    watch_loop(&mut state, &watcher, &out, built, on, None)
+    watch_loop(&mut state, &watcher, &out, built, on, hub)
+}
+
+/// `impress watch`: build into the output folder and rebuild on change, no server.
+pub fn run_watch(opts: Options, on: &mut dyn FnMut(Event)) -> Result<(), Failure> {
+    let out = opts.output_dir();
+    build_and_watch(opts, out, on, None)
 }
 
 /// `impress serve`: build, serve over HTTP, watch, rebuild and reload open pages.
@@ -180,24 +188,7 @@ pub fn run_serve(mut opts: Options, serve: ServeOptions, on: &mut dyn FnMut(Even
         url,
         port_was_taken: (serve.port != 0 && port != serve.port).then_some(serve.port),
     });
-    let watcher = SiteWatcher::new(&opts.root, vec![out.clone()])?;
-    let mut state = BuildState::new(opts);
-    let start = Instant::now();
-    let built = match first_build(&mut state, &out) {
-        Ok(stats) => {
-            on(Event::Built {
-                stats,
-                elapsed: start.elapsed(),
-            });
-            true
-        }
-        Err(f) => {
-            hub.broadcast(&Message::Error(crate::diagnostics::render_all(&f.diagnostics)));
-            on(Event::Failed(f.diagnostics));
-            false
-        }
-    };
-    watch_loop(&mut state, &watcher, &out, built, on, Some(&hub))
+    build_and_watch(opts, out, on, Some(&hub))
 }
 
 /// The folder `serve` builds into: outside the site, one per site.
