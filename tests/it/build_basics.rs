@@ -493,6 +493,14 @@ fn a_new_report_is_a_draft_with_every_field_stubbed() {
     );
     site.build_with(&["--drafts", "--future"]);
     assert!(site.exists("reports/copper-cobalt-a-new-deal/"));
+
+    // The same title again never overwrites the writer's file.
+    let path = site.root().join("content/copper-cobalt-a-new-deal.md");
+    fs::write(&path, "+++\ntitle = \"Mine\"\n+++\n").expect("edit");
+    let again = site.run(&["new", "Copper & cobalt: a new deal"]);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    again.assert_stderr_contains("already exists");
+    assert_eq!(fs::read_to_string(&path).expect("kept"), "+++\ntitle = \"Mine\"\n+++\n");
 }
 
 #[test]
