@@ -1,6 +1,6 @@
 //! impress: a static-site generator for impact-analysis publications.
 //!
-//! The pipeline of [`build`], one stage per module, each returning a new type:
+//! The pipeline, one stage per module, each returning a new type:
 //!
 //! ```text
 //! config.toml ──config──▶ Config
@@ -12,6 +12,13 @@
 //!                                     feeds: RSS, Atom, JSON Feed, sitemap, search.json
 //! staging + static/ ──output::commit──▶ public/ (swapped in only when complete)
 //! ```
+//!
+//! `incremental::BuildState` runs these stages and keeps what they made: per source the
+//! parsed report and its body, per report its card, per route a fingerprint of its
+//! inputs. [`build`] is a rebuild from an empty state into a staging folder; `serve` and
+//! `watch` (module `serve`) keep one state and rebuild in place what a change touches,
+//! so an incremental result equals a clean build by construction. [`check`] renders
+//! every page into memory and checks its internal links (`linkcheck`).
 //!
 //! Nothing in the library prints or exits: problems come back as [`Diagnostic`]s, and
 //! `main.rs` renders them and picks the exit code.
