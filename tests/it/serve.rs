@@ -13,17 +13,9 @@ use crate::support::{report, SiteTest};
 
 /// A running `impress serve`, killed when dropped.
 struct Server {
-    child: Child,
+    _child: KillOnDrop,
     port: u16,
     _stdout: Receiver<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // The process may already be gone; either way it must not outlive the test.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn start(site: &SiteTest) -> Server {
@@ -37,6 +29,8 @@ fn start(site: &SiteTest) -> Server {
         .expect("impress serve starts");
     std::fs::create_dir_all(site.root().join(".serve-tmp")).unwrap();
     let stdout = child.stdout.take().unwrap();
+    // From here on a panic (no port printed, say) still stops the server.
+    let child = KillOnDrop(child);
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -59,7 +53,7 @@ fn start(site: &SiteTest) -> Server {
     }
     let port = port.expect("serve printed its address and built the site");
     Server {
-        child,
+        _child: child,
         port,
         _stdout: rx,
     }
@@ -277,17 +271,20 @@ fn chromium() -> Option<&'static str> {
 
 /// Headless Chromium, driven over the DevTools protocol; killed when dropped.
 struct Browser {
-    child: Child,
+    _child: KillOnDrop,
     page: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
     next_id: u64,
     _profile: tempfile::TempDir,
 }
 
-impl Drop for Browser {
+/// A child process killed when dropped, even when a test panics half-way through setup.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
     fn drop(&mut self) {
         // Best effort: the browser must not outlive the test.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -313,6 +310,7 @@ impl Browser {
             .spawn()
             .expect("chromium starts");
         let stderr = child.stderr.take().unwrap();
+        let child = KillOnDrop(child);
         let (tx, rx) = channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -346,7 +344,7 @@ impl Browser {
         };
         let (page, _) = tungstenite::connect(page_ws.as_str()).expect("DevTools socket");
         Browser {
-            child,
+            _child: child,
             page,
             next_id: 1,
             _profile: profile,
