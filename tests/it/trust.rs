@@ -256,6 +256,16 @@ fn under_load_during_rebuilds_every_response_is_a_whole_page() {
         .spawn()
         .unwrap();
     let mut out = child.stdout.take().unwrap();
+    // Stops the server even when an assertion below fails.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            // Best effort: the server must not outlive the test.
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut server = Stop(child);
     let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut buf = [0u8; 512];
@@ -309,7 +319,5 @@ fn under_load_during_rebuilds_every_response_is_a_whole_page() {
         .map(|c| c.join().expect("a client saw a broken page"))
         .sum();
     assert!(total > 50, "the clients made {total} requests");
-    assert!(child.try_wait().unwrap().is_none(), "the server is still running");
-    let _ = child.kill();
-    let _ = child.wait();
+    assert!(server.0.try_wait().unwrap().is_none(), "the server is still running");
 }
