@@ -512,7 +512,7 @@ impl BuildState {
             layout_key = layout_key.wrapping_add(hash_of(&(&p.meta.path, &p.meta.title, &p.body.html)));
         }
         let reusable = self.last.take().filter(|l| l.key == layout_key);
-        let (layout, todo) = match reusable {
+        let (layout, candidates): (Layout, Vec<usize>) = match reusable {
             Some(mut layout) => {
                 // Only bodies changed: swap the new reports in and look again at the pages
                 // that show a body (the full analyses and the feeds).
@@ -545,15 +545,7 @@ impl BuildState {
                     );
                 }
                 timer.lap("update site");
-                let todo = candidates
-                    .into_iter()
-                    .filter(|&i| {
-                        self.routes
-                            .get(&layout.routes[i])
-                            .is_none_or(|rec| rec.fingerprint != layout.fingerprints[i])
-                    })
-                    .collect();
-                (layout, todo)
+                (layout, candidates)
             }
             None => {
                 let layout = self.lay_out(
@@ -567,17 +559,20 @@ impl BuildState {
                     layout_key,
                     timer,
                 );
-                let todo: Vec<usize> = (0..layout.routes.len())
-                    .filter(|&i| {
-                        self.routes
-                            .get(&layout.routes[i])
-                            .is_none_or(|rec| rec.fingerprint != layout.fingerprints[i])
-                    })
-                    .collect();
-                (layout, todo)
+                let all = (0..layout.routes.len()).collect();
+                (layout, all)
             }
         };
-        let todo: Vec<(usize, &Route)> = todo.into_iter().map(|i| (i, &layout.routes[i])).collect();
+        // Render the candidates whose fingerprint differs from what was last written.
+        let todo: Vec<(usize, &Route)> = candidates
+            .into_iter()
+            .filter(|&i| {
+                self.routes
+                    .get(&layout.routes[i])
+                    .is_none_or(|rec| rec.fingerprint != layout.fingerprints[i])
+            })
+            .map(|i| (i, &layout.routes[i]))
+            .collect();
         timer.lap("plan");
         let (site, routes, fingerprints) = (&layout.site, &layout.routes, &layout.fingerprints);
         let cards = layout.cards.clone();
