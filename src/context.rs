@@ -472,9 +472,9 @@ impl TaxonomyCtx {
 #[derive(Serialize)]
 pub struct ListPage<'a> {
     /// Site settings.
-    pub site: &'a SiteCtx,
+    pub site: &'a Value,
     /// Site URLs.
-    pub urls: &'a UrlsCtx,
+    pub urls: &'a Value,
     /// Head data.
     pub meta: Meta,
     /// Cards.
@@ -487,9 +487,9 @@ pub struct ListPage<'a> {
 #[derive(Serialize)]
 pub struct ReportPage<'a> {
     /// Site settings.
-    pub site: &'a SiteCtx,
+    pub site: &'a Value,
     /// Site URLs.
-    pub urls: &'a UrlsCtx,
+    pub urls: &'a Value,
     /// Head data.
     pub meta: Meta,
     /// The quick read.
@@ -504,9 +504,9 @@ pub struct ReportPage<'a> {
 #[derive(Serialize)]
 pub struct TermsPage<'a> {
     /// Site settings.
-    pub site: &'a SiteCtx,
+    pub site: &'a Value,
     /// Site URLs.
-    pub urls: &'a UrlsCtx,
+    pub urls: &'a Value,
     /// Head data.
     pub meta: Meta,
     /// Which taxonomy.
@@ -519,9 +519,9 @@ pub struct TermsPage<'a> {
 #[derive(Serialize)]
 pub struct TermPage<'a> {
     /// Site settings.
-    pub site: &'a SiteCtx,
+    pub site: &'a Value,
     /// Site URLs.
-    pub urls: &'a UrlsCtx,
+    pub urls: &'a Value,
     /// Head data.
     pub meta: Meta,
     /// Which taxonomy.
@@ -540,9 +540,9 @@ pub struct TermPage<'a> {
 #[derive(Serialize)]
 pub struct PlainPage<'a> {
     /// Site settings.
-    pub site: &'a SiteCtx,
+    pub site: &'a Value,
     /// Site URLs.
-    pub urls: &'a UrlsCtx,
+    pub urls: &'a Value,
     /// Head data.
     pub meta: Meta,
     /// The page.
@@ -570,9 +570,9 @@ pub struct PageCtx {
 #[derive(Serialize)]
 pub struct BarePage<'a> {
     /// Site settings.
-    pub site: &'a SiteCtx,
+    pub site: &'a Value,
     /// Site URLs.
-    pub urls: &'a UrlsCtx,
+    pub urls: &'a Value,
     /// Head data.
     pub meta: Meta,
 }

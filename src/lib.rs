@@ -38,6 +38,7 @@ pub mod incremental;
 pub mod linkcheck;
 pub mod load;
 pub mod markdown;
+pub mod memo;
 pub mod output;
 pub mod render;
 pub mod report;

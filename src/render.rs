@@ -26,8 +26,9 @@ pub struct Renderer<'a> {
     env: &'a Environment<'static>,
     root: &'a Path,
     theme: &'a ThemeSource,
-    site_ctx: SiteCtx,
-    urls_ctx: UrlsCtx,
+    // Made into template values once: every page shows them.
+    site_ctx: Value,
+    urls_ctx: Value,
     /// One template value per report, aligned with `site.reports`.
     cards: Vec<Value>,
     /// The whole quick read of a report, made once for its two pages: the first page
@@ -54,8 +55,8 @@ impl<'a> Renderer<'a> {
             env,
             root,
             theme,
-            site_ctx: SiteCtx::new(config, site, urls),
-            urls_ctx: UrlsCtx::new(urls),
+            site_ctx: Value::from(minijinja::value::Serde(SiteCtx::new(config, site, urls))),
+            urls_ctx: Value::from(minijinja::value::Serde(UrlsCtx::new(urls))),
             full: (0..cards.len()).map(|_| std::sync::Mutex::new(None)).collect(),
             cards,
         }

@@ -153,6 +153,7 @@ pub fn load_templates(root: &Path, theme: &ThemeSource, urls: &Urls) -> Result<E
     });
     let static_urls = urls.clone();
     env.add_function("static_url", move |path: &str| static_urls.static_url(path));
+    crate::memo::install(&mut env);
 
     let mut errors = Vec::new();
     for name in PAGE_TEMPLATES {
