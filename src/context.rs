@@ -205,7 +205,7 @@ impl TickerCtx {
 
 #[derive(Debug, Serialize)]
 struct ScoreCtx {
-    area: TermCtx,
+    area: Value,
     score: u8,
     percent: u32,
     rationale: String,
@@ -226,7 +226,7 @@ struct GlanceCtx {
 
 #[derive(Debug, Serialize)]
 struct StakeholderCtx {
-    who: TermCtx,
+    who: Value,
     action_html: Value,
 }
 
@@ -237,11 +237,11 @@ struct ChainCtx {
 
 #[derive(Debug, Serialize)]
 struct ChartCtx {
-    ticker: TickerCtx,
+    ticker: Value,
     label: String,
     label_html: Value,
     why_html: Value,
-    compare: Vec<TickerCtx>,
+    compare: Vec<Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -271,11 +271,11 @@ pub struct ReportCtx {
     summary: String,
     summary_html: Value,
     authors: Vec<String>,
-    category: Option<TermCtx>,
-    tags: Vec<TermCtx>,
-    tickers: Vec<TickerCtx>,
+    category: Option<Value>,
+    tags: Vec<Value>,
+    tickers: Vec<Value>,
     scores: Vec<ScoreCtx>,
-    primary_impact: Option<TermCtx>,
+    primary_impact: Option<Value>,
     reading_minutes: usize,
     /// The rest of the quick read: only on the report's own pages, so that the cards
     /// every listing holds stay small.
@@ -288,7 +288,7 @@ pub struct ReportCtx {
 struct QuickReadCtx {
     source: Option<SourceCtx>,
     historical_context_html: Option<Value>,
-    ripple_effects: Vec<TermCtx>,
+    ripple_effects: Vec<Value>,
     bottom_line_html: Vec<Value>,
     glance: Vec<GlanceCtx>,
     stakeholders: Vec<StakeholderCtx>,
@@ -298,12 +298,64 @@ struct QuickReadCtx {
     faq: Vec<FaqCtx>,
 }
 
+/// The template value of every term and ticker of a site as reports show them (no counts),
+/// made once and shared by every report that names them: a term is one value however many
+/// cards list it, and cards are most of what a build holds in memory.
+pub struct TermValues {
+    terms: Vec<(Taxonomy, rustc_hash::FxHashMap<String, Value>)>,
+}
+
+impl TermValues {
+    /// Every term of `site`.
+    pub fn new(site: &Site, urls: &Urls) -> TermValues {
+        let terms = Taxonomy::ALL
+            .iter()
+            .map(|&tx| {
+                let values = site
+                    .terms(tx)
+                    .iter()
+                    .filter_map(|(slug, entry)| {
+                        let v = if tx == Taxonomy::Tickers {
+                            Value::from(minijinja::value::Serde(TickerCtx::new(
+                                site,
+                                urls,
+                                &Ticker::parse(&entry.name)?,
+                            )))
+                        } else {
+                            let mut t = TermCtx::counted(site, urls, tx, slug, &entry.name);
+                            t.count = 0;
+                            Value::from(minijinja::value::Serde(t))
+                        };
+                        Some((slug.clone(), v))
+                    })
+                    .collect();
+                (tx, values)
+            })
+            .collect();
+        TermValues { terms }
+    }
+
+    fn get(&self, tx: Taxonomy, slug: &str) -> Option<Value> {
+        self.terms.iter().find(|(t, _)| *t == tx)?.1.get(slug).cloned()
+    }
+
+    fn term(&self, site: &Site, urls: &Urls, tx: Taxonomy, t: &Term) -> Value {
+        self.get(tx, &t.slug)
+            .unwrap_or_else(|| Value::from(minijinja::value::Serde(TermCtx::new(site, urls, tx, t))))
+    }
+
+    fn ticker(&self, site: &Site, urls: &Urls, t: &Ticker) -> Value {
+        self.get(Taxonomy::Tickers, t.slug())
+            .unwrap_or_else(|| Value::from(minijinja::value::Serde(TickerCtx::new(site, urls, t))))
+    }
+}
+
 /// Builds the template value of one report: its card, or with `full` the whole quick read.
-pub fn report_value(report: &Report, site: &Site, urls: &Urls, full: bool) -> Value {
+pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Urls, full: bool) -> Value {
     let m = &report.meta;
     let html = |t: &str| text_html(t, urls);
-    let term = |tx: Taxonomy, t: &Term| TermCtx::new(site, urls, tx, t);
-    let ticker = |t: &Ticker| TickerCtx::new(site, urls, t);
+    let term = |tx: Taxonomy, t: &Term| terms.term(site, urls, tx, t);
+    let ticker = |t: &Ticker| terms.ticker(site, urls, t);
     let ctx = ReportCtx {
         title: m.title.clone(),
         url: urls.url(&Route::Report { slug: m.slug.clone() }),

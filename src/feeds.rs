@@ -65,7 +65,7 @@ fn item_html(r: &Report, config: &Config, urls: &Urls) -> String {
         html.push_str("</ul>");
     }
     if let Some(body) = &r.body {
-        html.push_str(&absolute_links(&body.html, urls));
+        html.push_str(&absolute_links(&body.html.unpack(), urls));
     }
     if !config.disclaimer.is_empty() {
         let _ = write!(html, "<p><em>{}</em></p>", xml(&config.disclaimer));

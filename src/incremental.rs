@@ -21,7 +21,7 @@ use crate::cashtag::Ticker;
 use crate::config::Config;
 use crate::context::report_value;
 use crate::diagnostics::Diagnostic;
-use crate::load::{self, Source};
+use crate::load;
 use crate::markdown::{render_body, BodySettings};
 use crate::memo::Fingerprinted;
 use crate::output::{self, Staging};
@@ -205,12 +205,12 @@ impl BuildState {
 
     fn refresh_sources(&mut self, changes: &Changes) -> Result<Vec<Diagnostic>, Failure> {
         let root = self.opts.root.clone();
-        let (sources, errors): (Vec<Source>, Vec<Diagnostic>) = match changes {
+        let paths: Vec<PathBuf> = match changes {
             Changes::All => {
                 let paths = load::list_sources(&root)?;
                 let keep: HashSet<&PathBuf> = paths.iter().collect();
                 self.sources.retain(|p, _| keep.contains(p));
-                load::load_sources(&root, &paths)
+                paths
             }
             Changes::Paths(changed) => {
                 let mut present = Vec::new();
@@ -238,40 +238,49 @@ impl BuildState {
                 }
                 present.sort();
                 present.dedup();
-                load::load_sources(&root, &present)
+                present
             }
         };
-        let stale: Vec<Source> = sources
-            .into_iter()
-            .filter(|s| {
-                self.sources
-                    .get(&s.path)
-                    .is_none_or(|e| e.text_hash != hash_of(&s.text))
-            })
-            .collect();
-        let parsed: Vec<(PathBuf, SourceEntry)> = stale
+        // Each file is read, parsed and let go in one step, so that a large site's sources
+        // are never all in memory at once.
+        let known = &self.sources;
+        let results: Vec<Result<Option<(PathBuf, SourceEntry)>, Diagnostic>> = paths
             .par_iter()
-            .map(|s| {
+            .map(|path| {
+                let s = load::read_source(&root, path)?;
+                let text_hash = hash_of(&s.text);
+                if known.get(&s.path).is_some_and(|e| e.text_hash == text_hash) {
+                    return Ok(None);
+                }
                 let parsed = if s.is_plain_page() {
-                    report::validate_page(s).map(|p| Parsed::Page(Arc::new(p)))
+                    report::validate_page(&s).map(|p| Parsed::Page(Arc::new(p)))
                 } else {
-                    report::validate_report(s).map(|r| Parsed::Report(Arc::new(r)))
+                    report::validate_report(&s).map(|r| Parsed::Report(Arc::new(r)))
                 };
                 let front_hash = crate::frontmatter::split_front_matter(&s.path, &s.text)
                     .map(|split| hash_of(split.front))
                     .unwrap_or(0);
-                (
-                    s.path.clone(),
+                Ok(Some((
+                    s.path,
                     SourceEntry {
-                        text_hash: hash_of(&s.text),
+                        text_hash,
                         front_hash,
                         parsed,
                         report: None,
                     },
-                )
+                )))
             })
             .collect();
-        self.sources.extend(parsed);
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(Some((path, entry))) => {
+                    self.sources.insert(path, entry);
+                }
+                Ok(None) => {}
+                Err(d) => errors.push(d),
+            }
+        }
         Ok(errors)
     }
 
@@ -774,12 +783,18 @@ impl BuildState {
                 (hash_of(&(card_fp, names)), hash_of(&(full_fp, names)))
             })
             .collect();
+        let terms = crate::context::TermValues::new(&site, urls);
         let missing: Vec<(u64, Value)> = site
             .reports
             .par_iter()
             .zip(report_fps.par_iter())
             .filter(|(_, fp)| !self.cards.contains_key(&fp.0))
-            .map(|(r, fp)| (fp.0, Fingerprinted::value(fp.0, report_value(r, &site, urls, false))))
+            .map(|(r, fp)| {
+                (
+                    fp.0,
+                    Fingerprinted::value(fp.0, report_value(r, &site, &terms, urls, false)),
+                )
+            })
             .collect();
         self.cards.extend(missing);
         let cards: Vec<Value> = report_fps.iter().map(|fp| self.cards[&fp.0].clone()).collect();

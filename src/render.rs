@@ -26,6 +26,7 @@ pub struct Renderer<'a> {
     env: &'a Environment<'static>,
     root: &'a Path,
     theme: &'a ThemeSource,
+    terms: TermValues,
     // Made into template values once: every page shows them.
     site_ctx: Value,
     urls_ctx: Value,
@@ -55,6 +56,7 @@ impl<'a> Renderer<'a> {
             env,
             root,
             theme,
+            terms: TermValues::new(site, urls),
             site_ctx: Value::from(minijinja::value::Serde(SiteCtx::new(config, site, urls))),
             urls_ctx: Value::from(minijinja::value::Serde(UrlsCtx::new(urls))),
             full: (0..cards.len()).map(|_| std::sync::Mutex::new(None)).collect(),
@@ -95,13 +97,13 @@ impl<'a> Renderer<'a> {
     fn full_value(&self, id: usize) -> Value {
         let report = &self.site.reports[id];
         if report.body.is_none() {
-            return report_value(report, self.site, self.urls, true);
+            return report_value(report, self.site, &self.terms, self.urls, true);
         }
         let mut slot = self.full[id].lock().unwrap_or_else(|e| e.into_inner());
         match slot.take() {
             Some(v) => v,
             None => {
-                let v = report_value(report, self.site, self.urls, true);
+                let v = report_value(report, self.site, &self.terms, self.urls, true);
                 *slot = Some(v.clone());
                 v
             }
@@ -155,7 +157,7 @@ impl<'a> Renderer<'a> {
                     urls: &self.urls_ctx,
                     meta,
                     report: self.full_value(id),
-                    body_html: safe(body.map(|b| b.html.clone()).unwrap_or_default()),
+                    body_html: safe(body.map(|b| b.html.unpack()).unwrap_or_default()),
                     toc: body.map_or(&[], |b| &b.toc),
                 };
                 self.render_template(if full { "analysis.html" } else { "report.html" }, &ctx)
@@ -206,7 +208,7 @@ impl<'a> Renderer<'a> {
                         description: p.meta.description.clone(),
                         date: p.meta.date.as_ref().map(iso_date),
                         date_display: p.meta.date.as_ref().map(display_date),
-                        content_html: safe(p.body.html.clone()),
+                        content_html: safe(p.body.html.unpack()),
                         url: urls.url(route),
                     },
                 };
