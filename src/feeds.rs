@@ -289,7 +289,9 @@ pub fn json_feed(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
 
 /// sitemap.xml: every HTML page but the 404, with `<lastmod>` for reports.
 pub fn sitemap(site: &Site, urls: &Urls, routes: &[Route]) -> Vec<u8> {
-    let mut out = String::from(
+    // Sized up front (a large site's sitemap is megabytes): about one line per route.
+    let mut out = String::with_capacity(routes.len() * (urls.base_url.len() + 96));
+    out.push_str(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for route in routes {
@@ -361,5 +363,15 @@ pub fn search_index(site: &Site, urls: &Urls) -> Vec<u8> {
             }
         })
         .collect();
-    serde_json::to_vec(&entries).expect("strings always serialize")
+    // Sized up front: the index of a large site is megabytes, and growing by doubling
+    // would hold twice that for a moment.
+    let size: usize = entries
+        .iter()
+        .map(|e| {
+            96 + e.title.len() + e.url.len() + e.summary.len() + 24 * (e.tags.len() + e.tickers.len() + e.areas.len())
+        })
+        .sum();
+    let mut out = Vec::with_capacity(size + size / 8);
+    serde_json::to_writer(&mut out, &entries).expect("strings always serialize");
+    out
 }

@@ -127,6 +127,8 @@ pub struct BuildState {
     term_names: HashMap<(Taxonomy, String), String>,
     last: Option<Layout>,
     input_hash: u64,
+    /// A one-off build: nothing is rebuilt later, so bodies may go once written.
+    one_shot: bool,
 }
 
 /// The spelling of a report's renamed terms.
@@ -183,6 +185,7 @@ impl BuildState {
             term_names: HashMap::new(),
             last: None,
             input_hash: 0,
+            one_shot: false,
         }
     }
 
@@ -580,7 +583,7 @@ impl BuildState {
             }
         };
         // Render the candidates whose fingerprint differs from what was last written.
-        let todo: Vec<(usize, &Route)> = candidates
+        let mut todo: Vec<(usize, &Route)> = candidates
             .into_iter()
             .filter(|&i| {
                 self.routes
@@ -589,6 +592,10 @@ impl BuildState {
             })
             .map(|i| (i, &layout.routes[i]))
             .collect();
+        // The site-wide files (feeds, sitemap, search index) first: each needs tens of
+        // megabytes for a moment at 10,000 reports, best spent before the listings fill the
+        // card cache rather than on top of it.
+        todo.sort_by_key(|(_, r)| crate::render::template_of(r).is_some());
         timer.lap("plan");
         let (site, routes, fingerprints) = (&layout.site, &layout.routes, &layout.fingerprints);
         let cards = layout.cards.clone();
@@ -602,25 +609,38 @@ impl BuildState {
         };
         match target {
             Target::Staging(staging) => {
-                let files: Vec<PathBuf> = todo.iter().map(|(_, r)| r.output_file()).collect();
-                staging.make_dirs(
-                    files
-                        .iter()
-                        .map(PathBuf::as_path)
-                        .chain(statics.iter().map(|(p, _)| p.as_path())),
-                )?;
+                {
+                    let files: Vec<PathBuf> = todo.iter().map(|(_, r)| r.output_file()).collect();
+                    staging.make_dirs(
+                        files
+                            .iter()
+                            .map(PathBuf::as_path)
+                            .chain(statics.iter().map(|(p, _)| p.as_path())),
+                    )?;
+                }
                 for (rel, bytes) in &statics {
                     staging.write_hashed(rel, bytes, content_hash(bytes))?;
                 }
-                let results: Vec<Result<(usize, u64), Diagnostic>> = todo
-                    .par_iter()
-                    .map(|(i, route)| {
-                        let bytes = renderer.render_route(route)?;
-                        let h = content_hash(&bytes);
-                        staging.write_hashed(&route.output_file(), &bytes, h)?;
-                        Ok((*i, h))
-                    })
-                    .collect();
+                // Feeds, sitemap and search index first, then the pages: the feeds are the
+                // only pages besides the full analyses that show bodies, so once they are
+                // written a one-off build lets go of each body with its full analysis.
+                let site_wide = todo.partition_point(|(_, r)| crate::render::template_of(r).is_none());
+                let render_one = |(i, route): &(usize, &Route)| -> Result<(usize, u64), Box<Diagnostic>> {
+                    let bytes = renderer.render_route(route).map_err(Box::new)?;
+                    let h = content_hash(&bytes);
+                    staging
+                        .write_hashed(&route.output_file(), &bytes, h)
+                        .map_err(Box::new)?;
+                    Ok((*i, h))
+                };
+                // Boxed errors keep this list of every page small.
+                let mut results: Vec<Result<(usize, u64), Box<Diagnostic>>> =
+                    todo[..site_wide].par_iter().map(render_one).collect();
+                timer.lap("feeds, sitemap, search index");
+                if self.one_shot {
+                    renderer.release_bodies();
+                }
+                results.par_extend(todo[site_wide..].par_iter().map(render_one));
                 let mut errs = Vec::new();
                 for r in results {
                     match r {
@@ -633,7 +653,7 @@ impl BuildState {
                                 },
                             );
                         }
-                        Err(d) => errs.push(d),
+                        Err(d) => errs.push(*d),
                     }
                 }
                 if !errs.is_empty() {
@@ -1061,6 +1081,7 @@ fn binary_identity() -> Option<(u64, std::time::SystemTime)> {
 pub fn full_build(opts: &Options) -> Result<Summary, Failure> {
     let mut timer = Timer::start();
     let mut state = BuildState::new(opts.clone());
+    state.one_shot = true;
     let staging = output::prepare_output(&opts.root, &opts.output_dir())?;
     match state.rebuild(&Changes::All, &Target::Staging(&staging), &mut timer) {
         Ok(stats) if stats.unchanged => {

@@ -13,31 +13,78 @@ use crate::cashtag::{escape_html, scan_cashtags, Ticker};
 use crate::highlight::Highlighter;
 
 /// Rendered HTML, kept compressed (LZ4, via lz4_flex): a site holds every body from the
-/// time it is rendered until the pages that show it are written, and HTML packs to about a
-/// third of its size at a small fraction of the cost of rendering it.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct PackedHtml(Box<[u8]>);
+/// time it is rendered until the pages that show it are written, and HTML packs to less
+/// than half its size at a small fraction of the cost of rendering it. A one-off build
+/// lets go of each body once its last page is written ([`PackedHtml::take`]).
+#[derive(Default)]
+pub struct PackedHtml {
+    bytes: Mutex<Option<Box<[u8]>>>,
+    /// Hash of the HTML, which stays when the bytes are let go.
+    hash: u64,
+}
 
 impl PackedHtml {
     /// Packs `html`.
     pub fn new(html: &str) -> PackedHtml {
-        PackedHtml(lz4_flex::compress_prepend_size(html.as_bytes()).into_boxed_slice())
+        PackedHtml {
+            bytes: Mutex::new(Some(
+                lz4_flex::compress_prepend_size(html.as_bytes()).into_boxed_slice(),
+            )),
+            hash: xxhash_rust::xxh3::xxh3_64(html.as_bytes()),
+        }
     }
 
-    /// The HTML.
-    pub fn unpack(&self) -> String {
-        if self.0.is_empty() {
-            return String::new();
-        }
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Box<[u8]>>> {
+        self.bytes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn decode(bytes: Option<&[u8]>) -> String {
         // Only `new` makes these bytes, from a `&str`: neither step can fail.
-        let bytes = lz4_flex::decompress_size_prepended(&self.0).unwrap_or_default();
-        String::from_utf8(bytes).unwrap_or_default()
+        bytes
+            .and_then(|b| lz4_flex::decompress_size_prepended(b).ok())
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+
+    /// The HTML (empty once taken).
+    pub fn unpack(&self) -> String {
+        Self::decode(self.lock().as_deref())
+    }
+
+    /// The HTML, letting go of it: later calls return an empty string.
+    pub fn take(&self) -> String {
+        let bytes = self.lock().take();
+        Self::decode(bytes.as_deref())
+    }
+}
+
+impl Clone for PackedHtml {
+    fn clone(&self) -> PackedHtml {
+        PackedHtml {
+            bytes: Mutex::new(self.lock().clone()),
+            hash: self.hash,
+        }
+    }
+}
+
+impl PartialEq for PackedHtml {
+    fn eq(&self, other: &PackedHtml) -> bool {
+        self.hash == other.hash
+    }
+}
+
+impl std::hash::Hash for PackedHtml {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.hash.hash(state);
     }
 }
 
 impl fmt::Debug for PackedHtml {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PackedHtml({} bytes packed)", self.0.len())
+        match self.lock().as_ref() {
+            Some(b) => write!(f, "PackedHtml({} bytes packed)", b.len()),
+            None => write!(f, "PackedHtml(taken)"),
+        }
     }
 }
 
@@ -323,9 +370,14 @@ mod tests {
             assert_eq!(packed.unpack(), html);
         }
         let long = "<p>same paragraph again</p>".repeat(1000);
+        let packed = PackedHtml::new(&long);
+        let packed_len = packed.lock().as_ref().map_or(0, |b| b.len());
         assert!(
-            PackedHtml::new(&long).0.len() < long.len() / 10,
+            packed_len > 0 && packed_len < long.len() / 10,
             "repetitive HTML packs small"
         );
+        assert_eq!(packed.take(), long);
+        assert_eq!(packed.unpack(), "", "taken");
+        assert_eq!(packed, PackedHtml::new(&long), "the hash stays");
     }
 }

@@ -35,6 +35,9 @@ pub struct Renderer<'a> {
     /// The whole quick read of a report, made once for its two pages: the first page
     /// rendered leaves it here, the second takes it away (memory stays flat).
     full: Vec<std::sync::Mutex<Option<Value>>>,
+    /// Let go of each report's body once its full analysis is written (one-off builds,
+    /// which render the feeds, the only other pages showing bodies, first).
+    release_bodies: std::sync::atomic::AtomicBool,
 }
 
 impl<'a> Renderer<'a> {
@@ -61,7 +64,14 @@ impl<'a> Renderer<'a> {
             urls_ctx: Value::from(minijinja::value::Serde(UrlsCtx::new(urls))),
             full: (0..cards.len()).map(|_| std::sync::Mutex::new(None)).collect(),
             cards,
+            release_bodies: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// From now on, lets go of each body once its full analysis is rendered: only for a
+    /// build that has already rendered every feed and renders each page once.
+    pub fn release_bodies(&self) {
+        self.release_bodies.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn meta(&self, route: &Route, title: &str, description: &str) -> Meta {
@@ -157,7 +167,16 @@ impl<'a> Renderer<'a> {
                     urls: &self.urls_ctx,
                     meta,
                     report: self.full_value(id),
-                    body_html: safe(body.map(|b| b.html.unpack()).unwrap_or_default()),
+                    body_html: safe(
+                        body.map(|b| {
+                            if self.release_bodies.load(std::sync::atomic::Ordering::Relaxed) {
+                                b.html.take()
+                            } else {
+                                b.html.unpack()
+                            }
+                        })
+                        .unwrap_or_default(),
+                    ),
                     toc: body.map_or(&[], |b| &b.toc),
                 };
                 self.render_template(if full { "analysis.html" } else { "report.html" }, &ctx)

@@ -253,3 +253,46 @@ fn a_date_time_without_an_offset_is_utc() {
         );
     }
 }
+
+/// A build keeps each rendered body only until the pages that show it are written: the
+/// feeds (site and tag) and the full analysis must all still get every body, on a site
+/// large enough for pages to be rendered on several threads at once.
+#[test]
+fn feeds_and_full_analyses_all_carry_their_bodies() {
+    let site = SiteTest::new();
+    for i in 0..60 {
+        site.write(
+            &format!("content/r{i:02}.md"),
+            report(&format!("Report number {i}"), &format!("2025-03-{:02}", 1 + i % 28))
+                .tags(&[if i % 2 == 0 { "even" } else { "odd" }, "all"])
+                .body(&format!("## Detail\n\nThe unique body sentence of report {i}.\n")),
+        );
+    }
+    site.build();
+    for i in 0..60 {
+        let page = site.read(&format!("reports/r{i:02}/full/index.html"));
+        assert!(
+            page.contains(&format!("unique body sentence of report {i}.")),
+            "full analysis {i}"
+        );
+    }
+    for path in [
+        "rss.xml",
+        "atom.xml",
+        "feed.json",
+        "tags/all/rss.xml",
+        "tags/even/rss.xml",
+        "tags/odd/rss.xml",
+    ] {
+        let feed = site.feed(path);
+        assert_eq!(feed.entries.len(), 20, "{path}");
+        for entry in &feed.entries {
+            let title = entry.title.as_ref().map(|t| t.content.clone()).unwrap_or_default();
+            let n = title.trim_start_matches("Report number ");
+            assert!(
+                item_html(entry).contains(&format!("unique body sentence of report {n}.")),
+                "{path}: item {title} lacks its body"
+            );
+        }
+    }
+}
