@@ -459,6 +459,11 @@ struct PageLink {
     number: usize,
     url: String,
     current: bool,
+    /// Pages are left out just before this one (show a gap).
+    gap_before: bool,
+    /// Two away from the current page and neither first nor last: the first to go on a
+    /// narrow screen.
+    far: bool,
 }
 
 impl Pagination {
@@ -468,12 +473,23 @@ impl Pagination {
             return None;
         }
         let url = |n: usize| urls.url(&route(n));
-        let pages = (1..=total)
-            .filter(|&n| n == 1 || n == total || n.abs_diff(current) <= 2)
-            .map(|n| PageLink {
-                number: n,
-                url: url(n),
-                current: n == current,
+        let mut shown: Vec<usize> = vec![1, total];
+        shown.extend(current.saturating_sub(2).max(1)..=(current + 2).min(total));
+        shown.sort_unstable();
+        shown.dedup();
+        let mut previous = 0;
+        let pages = shown
+            .into_iter()
+            .map(|n| {
+                let link = PageLink {
+                    number: n,
+                    url: url(n),
+                    current: n == current,
+                    gap_before: n > previous + 1,
+                    far: n.abs_diff(current) == 2 && n != 1 && n != total,
+                };
+                previous = n;
+                link
             })
             .collect();
         Some(Pagination {

@@ -125,3 +125,36 @@ fn a_site_with_no_reports_still_has_a_home_page() {
     assert!(site.exists("rss.xml"));
     assert_eq!(site.json("search.json"), serde_json::json!([]));
 }
+
+/// On a long listing the page links are the first and last page and two either side of
+/// the current one, with a gap marker where numbers jump.
+#[test]
+fn long_listings_show_a_window_of_page_links_with_gaps() {
+    let site = SiteTest::new();
+    site.write("config.toml", CONFIG.replace("paginate = 10", "paginate = 1"));
+    for day in 1..=20 {
+        site.write(
+            &format!("content/r{day:02}.md"),
+            report(&format!("Report {day}"), &format!("2025-01-{day:02}")),
+        );
+    }
+    site.build();
+    let items = |path: &str| -> Vec<String> {
+        let page = site.page(path);
+        select(&page, "nav.pagination li")
+            .into_iter()
+            .map(|li| text(li).replace("Page ", ""))
+            .filter(|t| !t.contains("Newer") && !t.contains("Older"))
+            .collect()
+    };
+    assert_eq!(items("page/10/"), ["1", "…", "8", "9", "10", "11", "12", "…", "20"]);
+    assert_eq!(items(""), ["1", "2", "3", "…", "20"]);
+    assert_eq!(items("page/4/"), ["1", "2", "3", "4", "5", "6", "…", "20"]);
+    assert_eq!(items("page/20/"), ["1", "…", "18", "19", "20"]);
+    let page = site.page("page/10/");
+    let current: Vec<String> = select(&page, "nav.pagination a[aria-current=page]")
+        .into_iter()
+        .map(text)
+        .collect();
+    assert_eq!(current, ["Page 10"]);
+}
