@@ -94,9 +94,63 @@ def run_measured(cmd: list[str], log_path: Path, cwd: Path | None = None) -> Run
     return Run(t1 - t0, ru.ru_maxrss, code, ru.ru_utime + ru.ru_stime)
 
 
-def fresh_dir(path: Path) -> None:
-    rmtree(path)
+def fresh_dir(path: Path, trash: "Trash | None" = None) -> None:
+    if trash is not None:
+        trash.discard(path)
+    else:
+        rmtree(path)
     path.mkdir(parents=True)
+
+
+# An ext4 file system without a journal (as on the development machines) will not hand
+# out an inode freed in the last 60 s (ialloc.c, recently_deleted(); 360 s while the
+# inode table block is not yet written back): it skips each such inode one by one, so
+# creating tens of thousands of files right after deleting tens of thousands makes every
+# creation scan the freed inodes, and a timed step pays for the previous step's
+# deletion, more so each run. Deletions are therefore synced and left to age.
+RECENT_DELETE_S = 61.0
+
+
+class Trash:
+    """Outputs to delete, set aside (renamed, instantly) and deleted only between corpus
+    sizes, followed by a pause of RECENT_DELETE_S, so that no timed step creates its
+    files among freshly freed inodes. When the disk cannot hold a size's outputs until
+    then, each output is deleted at once and the next timed step waits out the pause."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.count = 0
+        self.deferred = True
+        self.last_delete = 0.0
+        if root.exists():
+            rmtree(root)
+            os.sync()
+            self.last_delete = time.monotonic()
+
+    def discard(self, path: Path) -> None:
+        if not (path.exists() or path.is_symlink()):
+            return
+        if self.deferred:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.count += 1
+            path.rename(self.root / f"{self.count}-{path.name}")
+        else:
+            rmtree(path)
+            os.sync()
+            self.last_delete = time.monotonic()
+
+    def empty(self) -> None:
+        if self.root.exists():
+            rmtree(self.root)
+            os.sync()
+            self.last_delete = time.monotonic()
+
+    def wait(self) -> None:
+        """Before a timed step: let the inodes freed by the last deletion age."""
+        left = self.last_delete + RECENT_DELETE_S - time.monotonic()
+        if self.last_delete and left > 0:
+            log(f"waiting {left:.0f} s for freed inodes to age (see Trash)")
+            time.sleep(left)
 
 
 def rmtree(path: Path) -> None:
@@ -300,6 +354,7 @@ class SizeResult:
     source_bytes: int = 0
     output_bytes: int = 0
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     loop: "LoopResult | None" = None
 
 
@@ -314,7 +369,7 @@ def du_bytes(root: Path) -> int:
     return total
 
 
-def bench_size(args, binary: Path, hugo: str | None, n: int) -> SizeResult:
+def bench_size(args, binary: Path, hugo: str | None, n: int, trash: Trash) -> SizeResult:
     res = SizeResult(n)
     work: Path = args.work
     src = corpus(work, "impress", n, args.seed)
@@ -336,11 +391,22 @@ def bench_size(args, binary: Path, hugo: str | None, n: int) -> SizeResult:
     if hugo_src:
         read_all(hugo_src)
 
+    # Outputs of every run kept until this size is done, if the disk holds them (about
+    # 10x the sources for impress, as much again for the copy, 6x for Hugo).
+    need = res.source_bytes * 26 * args.runs
+    trash.deferred = shutil.disk_usage(work).free > need * 1.2
+    if not trash.deferred:
+        res.notes.append(f"outputs deleted between steps (disk too small to keep "
+                         f"{need / 1e9:.0f} GB of them), each timed step after a "
+                         f"{RECENT_DELETE_S:.0f} s pause")
+    trash.wait()
+
     cmd = [str(binary), "build", "--root", str(src), "--output", str(out)]
     for i in range(args.runs):
         log(f"{n} reports, run {i + 1}/{args.runs}")
         # (a) full build into a fresh, empty folder
-        fresh_dir(out)
+        fresh_dir(out, trash)
+        trash.wait()
         r = run_measured(cmd, blog)
         if r.code != 0:
             res.failures.append(f"impress build exited {r.code} (see {blog})")
@@ -359,17 +425,19 @@ def bench_size(args, binary: Path, hugo: str | None, n: int) -> SizeResult:
         t0 = time.perf_counter()
         read_all(src / "content")
         t_cat = time.perf_counter() - t0
-        rmtree(cp_dest)
+        trash.discard(cp_dest)
+        trash.wait()
         r = run_measured(["cp", "-r", str(out), str(cp_dest)], blog)
         if r.code != 0:
             res.failures.append(f"cp -r exited {r.code}")
         res.cat.add(t_cat)
         res.cp.add(r.seconds)
         res.floor.add(t_cat + r.seconds)
-        rmtree(cp_dest)
+        trash.discard(cp_dest)
         # Hugo on the same reports
         if hugo and hugo_src:
-            fresh_dir(hugo_out)
+            fresh_dir(hugo_out, trash)
+            trash.wait()
             r = run_measured([hugo, "--source", str(hugo_src), "--destination", str(hugo_out),
                               "--quiet"], hlog)
             if r.code != 0:
@@ -383,7 +451,9 @@ def bench_size(args, binary: Path, hugo: str | None, n: int) -> SizeResult:
     if out.is_dir():
         res.pages = count_files(out)
         res.output_bytes = du_bytes(out)
-    rmtree(hugo_out)
+    trash.discard(hugo_out)
+    trash.empty()
+    trash.wait()
 
     if not args.skip_loop and not res.failures:
         try:
@@ -740,6 +810,8 @@ def tables(results: list[SizeResult], hugo: str | None, hugo_ver: str, header: l
             extra += (f"; hugo output {r.hugo_files} files, "
                       f"CPU (user+sys) {statistics.median(r.hugo_cpu):.2f} s")
         out.append(extra)
+        for note in r.notes:
+            out.append(f"- {r.n}: {note}")
         for f in r.failures:
             out.append(f"- {r.n}: FAILED: {f}")
     loops = [r for r in results if r.loop]
@@ -839,8 +911,13 @@ def main(argv: list[str] | None = None) -> int:
     hugo = None if args.skip_hugo else find_hugo(args.install_hugo)
     hugo_ver = hugo_version(hugo) if hugo else ""
     results = []
-    for n in sizes:
-        results.append(bench_size(args, binary, hugo, n))
+    trash = Trash(args.work / "trash")
+    try:
+        for n in sizes:
+            results.append(bench_size(args, binary, hugo, n, trash))
+    finally:
+        trash.deferred = False
+        trash.empty()
     md = tables(results, hugo, hugo_ver, header, args)
     sys.stdout.write(md)
     if args.out_md:
