@@ -207,6 +207,7 @@ impl TickerCtx {
 struct ScoreCtx {
     area: Value,
     score: u8,
+    severity: &'static str,
     percent: u32,
     rationale: String,
     rationale_html: Value,
@@ -380,6 +381,12 @@ pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Url
             .map(|s| ScoreCtx {
                 area: term(Taxonomy::Impact, &s.area),
                 score: s.score,
+                severity: match s.score {
+                    9.. => "severe",
+                    7..=8 => "high",
+                    4..=6 => "moderate",
+                    _ => "low",
+                },
                 percent: u32::from(s.score) * 10,
                 rationale: s.rationale.clone(),
                 rationale_html: html(&s.rationale),
