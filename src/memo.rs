@@ -3,11 +3,13 @@
 //! category, each of its tags and tickers; the default theme renders the card's shared part
 //! through `cached` so that each card is rendered once instead of a dozen times.
 //!
-//! The cache key is the macro and every argument, by value: two calls share a result only
-//! when they would render the same text. Report cards carry a fingerprint of what they are
+//! The cache key is the macro's name and every argument, by value: two calls share a
+//! result only when they would render the same text, provided the macro depends on its
+//! arguments alone and no two macros of the same name go through `cached` in one build. Report cards carry a fingerprint of what they are
 //! made of ([`Fingerprinted`]), so that keying a call on a card costs one integer.
 
 use std::collections::hash_map::DefaultHasher;
+use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
@@ -86,6 +88,16 @@ fn feed(v: &Value, h: &mut DefaultHasher) {
     }
 }
 
+/// Feeds formatted text into a hasher without building a string.
+struct HashWriter<'a>(&'a mut DefaultHasher);
+
+impl std::fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
+}
+
 /// The `cached` global: calls a macro, or returns what the same call returned before.
 #[derive(Debug, Default)]
 struct Cached {
@@ -105,9 +117,9 @@ impl Object for Cached {
             ));
         };
         let mut h = DefaultHasher::new();
-        // The macro by name and origin: two templates may each define a `card`.
-        callee.hash(&mut h);
-        format!("{callee:?}").hash(&mut h);
+        // The macro by name (its debug form, `<macro name>`), written straight into the
+        // hasher: two macros of the same name are one as far as the cache goes.
+        let _ = write!(HashWriter(&mut h), "{callee:?}");
         for a in rest {
             feed(a, &mut h);
         }
