@@ -2,6 +2,7 @@
 //! build is complete is it swapped in, so a failed or killed build never touches the
 //! previous output. Folders impress did not make are refused.
 
+use rayon::prelude::*;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -144,14 +145,33 @@ impl Staging {
     /// Makes every folder the given files need, once, parents first: cheaper than asking
     /// for each file's folder as it is written.
     pub fn make_dirs<'a>(&self, files: impl Iterator<Item = &'a Path>) -> Result<(), Diagnostic> {
+        // Every folder and its ancestors.
         let mut dirs: Vec<&Path> = files
             .filter_map(Path::parent)
+            .flat_map(Path::ancestors)
             .filter(|p| !p.as_os_str().is_empty())
             .collect();
         dirs.sort();
         dirs.dedup();
+        // Level by level, each level in parallel: every parent exists before its children.
+        let depth = |p: &Path| p.components().count();
+        let mut levels: Vec<Vec<&Path>> = Vec::new();
         for dir in dirs {
-            fs::create_dir_all(self.dir.join(dir)).map_err(|e| io_error(dir, "create a folder in the output", e))?;
+            let d = depth(dir);
+            if levels.len() < d {
+                levels.resize_with(d, Vec::new);
+            }
+            levels[d - 1].push(dir);
+        }
+        for level in levels {
+            level
+                .par_iter()
+                .try_for_each(|dir| match fs::create_dir(self.dir.join(dir)) {
+                    Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                        Err(io_error(dir, "create a folder in the output", e))
+                    }
+                    _ => Ok(()),
+                })?;
         }
         Ok(())
     }
