@@ -831,7 +831,7 @@ def tables(results: list[SizeResult], hugo: str | None, hugo_ver: str, header: l
         out += ["",
                 "From the atomic save (temp file + rename) until the page on disk shows the "
                 "change: the report's full-analysis page for a body edit, the new tag's page "
-                "listing the report for a tag change. Includes the watcher's 30 ms debounce."]
+                "listing the report for a tag change. Includes the watcher's 10 ms debounce."]
         for r in loops:
             lp = r.loop
             line = (f"- {r.n}: edited `{lp.report}`; first build under watch "
