@@ -323,9 +323,11 @@ impl TermValues {
                                 &Ticker::parse(&entry.name)?,
                             )))
                         } else {
-                            let mut t = TermCtx::counted(site, urls, tx, slug, &entry.name);
-                            t.count = 0;
-                            Value::from(minijinja::value::Serde(t))
+                            let term = Term {
+                                name: entry.name.clone(),
+                                slug: slug.clone(),
+                            };
+                            Value::from(minijinja::value::Serde(TermCtx::new(site, urls, tx, &term)))
                         };
                         Some((slug.clone(), v))
                     })

@@ -19,13 +19,13 @@ use rayon::prelude::*;
 
 use crate::cashtag::Ticker;
 use crate::config::Config;
-use crate::context::report_value;
+use crate::context::{report_value, TermValues};
 use crate::diagnostics::Diagnostic;
 use crate::load;
 use crate::markdown::{render_body, BodySettings};
 use crate::memo::Fingerprinted;
 use crate::output::{self, Staging};
-use crate::render::{plan_routes, Renderer};
+use crate::render::{plan_routes, Renderer, ReportValues};
 use crate::report::{self, PageMeta, ReportMeta};
 use crate::routes::{Route, Taxonomy, Urls};
 use crate::site::{build_site, Page, Report, Site};
@@ -109,6 +109,7 @@ struct Layout {
     site: Site,
     report_fps: Vec<(u64, u64)>,
     cards: Vec<Value>,
+    terms: TermValues,
     routes: Vec<Route>,
     index: rustc_hash::FxHashMap<Route, usize>,
     fingerprints: Vec<u64>,
@@ -517,16 +518,13 @@ impl BuildState {
         timer.lap("render bodies");
 
         let env = match env {
-            Ok(env) => Some(env),
+            Ok(env) if errors.is_empty() => env,
+            Ok(_) => return Err(sorted_failure(errors)),
             Err(ds) => {
                 errors.extend(ds);
-                None
+                return Err(sorted_failure(errors));
             }
         };
-        if !errors.is_empty() {
-            return Err(sorted_failure(errors));
-        }
-        let env = env.expect("no errors means the templates loaded");
         for p in &pages {
             layout_key = layout_key.wrapping_add(hash_of(&(&p.meta.path, &p.meta.title, &p.body.html)));
         }
@@ -598,9 +596,11 @@ impl BuildState {
         todo.sort_by_key(|(_, r)| crate::render::template_of(r).is_some());
         timer.lap("plan");
         let (site, routes, fingerprints) = (&layout.site, &layout.routes, &layout.fingerprints);
-        let cards = layout.cards.clone();
-
-        let renderer = Renderer::new(site, &config, &urls, &env, &opts.root, &theme, cards);
+        let values = ReportValues {
+            cards: &layout.cards,
+            terms: &layout.terms,
+        };
+        let renderer = Renderer::new(site, &config, &urls, &env, &opts.root, &theme, values);
         let mut stats = RebuildStats {
             routes: routes.len(),
             reports: site.reports.len(),
@@ -803,7 +803,7 @@ impl BuildState {
                 (hash_of(&(card_fp, names)), hash_of(&(full_fp, names)))
             })
             .collect();
-        let terms = crate::context::TermValues::new(&site, urls);
+        let terms = TermValues::new(&site, urls);
         let missing: Vec<(u64, Value)> = site
             .reports
             .par_iter()
@@ -832,6 +832,7 @@ impl BuildState {
             site,
             report_fps,
             cards,
+            terms,
             routes,
             index,
             fingerprints,

@@ -26,12 +26,12 @@ pub struct Renderer<'a> {
     env: &'a Environment<'static>,
     root: &'a Path,
     theme: &'a ThemeSource,
-    terms: TermValues,
+    terms: &'a TermValues,
     // Made into template values once: every page shows them.
     site_ctx: Value,
     urls_ctx: Value,
     /// One template value per report, aligned with `site.reports`.
-    cards: Vec<Value>,
+    cards: &'a [Value],
     /// The whole quick read of a report, made once for its two pages: the first page
     /// rendered leaves it here, the second takes it away (memory stays flat).
     full: Vec<std::sync::Mutex<Option<Value>>>,
@@ -40,9 +40,17 @@ pub struct Renderer<'a> {
     release_bodies: std::sync::atomic::AtomicBool,
 }
 
+/// The template values a site layout makes once: each report's card, aligned with
+/// `site.reports`, and every term's value.
+pub struct ReportValues<'a> {
+    /// Cards.
+    pub cards: &'a [Value],
+    /// Terms and tickers as reports show them.
+    pub terms: &'a TermValues,
+}
+
 impl<'a> Renderer<'a> {
-    /// Prepares the shared contexts; `cards` holds each report's template value, aligned
-    /// with `site.reports`.
+    /// Prepares the shared contexts.
     pub fn new(
         site: &'a Site,
         config: &'a Config,
@@ -50,8 +58,9 @@ impl<'a> Renderer<'a> {
         env: &'a Environment<'static>,
         root: &'a Path,
         theme: &'a ThemeSource,
-        cards: Vec<Value>,
+        values: ReportValues<'a>,
     ) -> Renderer<'a> {
+        let ReportValues { cards, terms } = values;
         Renderer {
             site,
             config,
@@ -59,7 +68,7 @@ impl<'a> Renderer<'a> {
             env,
             root,
             theme,
-            terms: TermValues::new(site, urls),
+            terms,
             site_ctx: Value::from(minijinja::value::Serde(SiteCtx::new(config, site, urls))),
             urls_ctx: Value::from(minijinja::value::Serde(UrlsCtx::new(urls))),
             full: (0..cards.len()).map(|_| std::sync::Mutex::new(None)).collect(),
@@ -107,13 +116,13 @@ impl<'a> Renderer<'a> {
     fn full_value(&self, id: usize) -> Value {
         let report = &self.site.reports[id];
         if report.body.is_none() {
-            return report_value(report, self.site, &self.terms, self.urls, true);
+            return report_value(report, self.site, self.terms, self.urls, true);
         }
         let mut slot = self.full[id].lock().unwrap_or_else(|e| e.into_inner());
         match slot.take() {
             Some(v) => v,
             None => {
-                let v = report_value(report, self.site, &self.terms, self.urls, true);
+                let v = report_value(report, self.site, self.terms, self.urls, true);
                 *slot = Some(v.clone());
                 v
             }
