@@ -130,6 +130,8 @@ pub struct BuildState {
     input_hash: u64,
     /// A one-off build: nothing is rebuilt later, so bodies may go once written.
     one_shot: bool,
+    /// The output's manifest was dropped before the first in-place write.
+    manifest_forgotten: bool,
 }
 
 /// The spelling of a report's renamed terms.
@@ -187,6 +189,7 @@ impl BuildState {
             last: None,
             input_hash: 0,
             one_shot: false,
+            manifest_forgotten: false,
         }
     }
 
@@ -358,8 +361,11 @@ impl BuildState {
         page_metas.retain(|p| published(p.draft, p.date));
         let statics = static_files(&opts.root, &theme)?;
 
-        // A build into a folder whose last build had exactly these inputs has nothing to do.
-        if let Target::Staging(staging) = target {
+        // A one-off build into a folder whose last build had exactly these inputs has
+        // nothing to do. serve and watch never take this path: their state must hold a
+        // record of every route it wrote, or the staging folder they swap in is empty
+        // (issue 9: restarting emptied the site).
+        if let (Target::Staging(staging), true) = (target, self.one_shot) {
             let mut sum: u64 = 0;
             for (p, e) in &self.sources {
                 sum = sum.wrapping_add(hash_of(&(p, e.text_hash)));
@@ -716,6 +722,10 @@ impl BuildState {
                 }
                 if !errs.is_empty() {
                     return Err(sorted_failure(errs));
+                }
+                if !self.manifest_forgotten {
+                    output::forget_manifest(dir)?;
+                    self.manifest_forgotten = true;
                 }
                 for (i, bytes) in pages {
                     let h = content_hash(&bytes);

@@ -291,6 +291,22 @@ pub fn embedded_files(dir: &include_dir::Dir<'_>, files: &mut std::collections::
     }
 }
 
+/// Drops the manifest from a live output folder's marker, keeping the marker itself.
+/// serve and watch change files in place without rewriting the manifest on every save;
+/// a manifest that no longer matches the files would let the next `build` keep a stale
+/// file as "unchanged", so it goes before the first in-place write.
+pub fn forget_manifest(dir: &Path) -> Result<(), Diagnostic> {
+    let marker = dir.join(MARKER);
+    if Manifest::read(dir).is_none() {
+        return Ok(());
+    }
+    fs::write(
+        &marker,
+        "This folder is built by impress; it is replaced whole on each build.\n",
+    )
+    .map_err(|e| io_error(&marker, "write the marker file", e))
+}
+
 /// Replaces one file of the live output atomically (a temp file renamed over it), so a
 /// reader never sees half a page.
 pub fn replace_file(dir: &Path, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {

@@ -14,6 +14,7 @@ mod incremental;
 mod links;
 mod pages;
 mod pagination;
+mod restart;
 mod search;
 mod serve;
 mod taxonomies;

@@ -365,6 +365,24 @@ fn squeeze(text: &str) -> String {
         .join("\n")
 }
 
+/// Every file of an output folder with its bytes, sorted by relative path; the marker
+/// file (impress's own bookkeeping) and a `.gitkeep` placeholder are left out.
+pub fn output_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    if dir.is_dir() {
+        walk(dir, dir, &mut files);
+    }
+    files.retain(|f| f != ".impress-output" && f != ".gitkeep");
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let bytes = fs::read(dir.join(&f)).expect("read output file");
+            (f, bytes)
+        })
+        .collect()
+}
+
 fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
     for entry in fs::read_dir(dir).expect("read folder") {
         let entry = entry.expect("folder entry");
