@@ -220,6 +220,23 @@ fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or(s).to_string()
 }
 
+/// Reads and checks `config.toml` of the site, with `--base-url` applied.
+pub(crate) fn read_config(opts: &crate::Options) -> Result<Config, crate::Failure> {
+    let path = Path::new("config.toml");
+    let bytes = std::fs::read(opts.root.join(path)).map_err(|e| {
+        Diagnostic::error(path, format!("cannot read the site's config: {e}"))
+            .with_help("run impress in a site folder, pass --root DIR, or make a site with `impress init DIR`")
+    })?;
+    let text = crate::load::decode_text(path, bytes)?;
+    let config = parse_config(path, &text)?;
+    match &opts.base_url {
+        Some(url) => config
+            .with_base_url(url)
+            .map_err(|m| Diagnostic::error("--base-url", m).into()),
+        None => Ok(config),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

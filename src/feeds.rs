@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::cashtag::escape_html;
 use crate::config::Config;
 use crate::context::iso_date;
+use crate::markdown::PackedHtml;
 use crate::routes::{Route, Taxonomy, Urls};
 use crate::site::{Report, Site};
 
@@ -17,32 +18,12 @@ fn xml(text: &str) -> String {
     out
 }
 
-/// The reports of a feed: newest `feed_limit`, optionally of one tag.
-fn feed_reports<'a>(site: &'a Site, config: &Config, tag: Option<&str>) -> Vec<&'a Report> {
-    match tag {
-        None => site
-            .reports
-            .iter()
-            .take(config.feed_limit)
-            .map(|r| r.as_ref())
-            .collect(),
-        Some(slug) => site
-            .terms(Taxonomy::Tags)
-            .get(slug)
-            .map(|t| {
-                t.reports
-                    .iter()
-                    .take(config.feed_limit)
-                    .map(|&i| site.reports[i].as_ref())
-                    .collect()
-            })
-            .unwrap_or_default(),
-    }
-}
+/// One item of a feed: the report and its full analysis's HTML, lent by the build driver.
+pub(crate) type FeedItem<'a> = (&'a Report, Option<&'a PackedHtml>);
 
 /// A report as HTML for feed readers: the quick read's core, the full analysis, the
 /// disclaimer. Root-relative links are made absolute.
-fn item_html(r: &Report, config: &Config, urls: &Urls) -> String {
+fn item_html((r, body): FeedItem<'_>, config: &Config, urls: &Urls) -> String {
     let m = &r.meta;
     let mut html = String::new();
     let _ = write!(html, "<p><strong>{}</strong></p>", xml(&m.summary));
@@ -64,8 +45,8 @@ fn item_html(r: &Report, config: &Config, urls: &Urls) -> String {
         }
         html.push_str("</ul>");
     }
-    if let Some(body) = &r.body {
-        html.push_str(&absolute_links(&body.html.unpack(), urls));
+    if let Some(body) = body {
+        html.push_str(&absolute_links(&body.unpack(), urls));
     }
     if !config.disclaimer.is_empty() {
         let _ = write!(html, "<p><em>{}</em></p>", xml(&config.disclaimer));
@@ -80,8 +61,7 @@ fn absolute_links(html: &str, urls: &Urls) -> String {
 }
 
 /// RSS 2.0 for the site, or for one tag.
-pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>) -> Vec<u8> {
-    let reports = feed_reports(site, config, tag);
+pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>, reports: &[FeedItem<'_>]) -> Vec<u8> {
     let (title, link, self_url) = match tag {
         Some(slug) => (
             format!("{}: {}", config.title, site.term_name(Taxonomy::Tags, slug, slug)),
@@ -110,15 +90,15 @@ pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>) -> Vec<
         "<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
         xml(&self_url)
     );
-    if let Some(r) = reports.first() {
+    if let Some((r, _)) = reports.first() {
         let _ = writeln!(
             out,
             "<lastBuildDate>{}</lastBuildDate>",
             r.meta.updated.unwrap_or(r.meta.date).to_rfc2822()
         );
     }
-    for r in reports {
-        let m = &r.meta;
+    for &item in reports {
+        let m = &item.0.meta;
         let link = urls.permalink(&Route::Report { slug: m.slug.clone() });
         out.push_str("<item>\n");
         let _ = writeln!(out, "<title>{}</title>", xml(&m.title));
@@ -142,7 +122,11 @@ pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>) -> Vec<
                 xml(site.term_name(Taxonomy::Tags, &t.slug, &t.name))
             );
         }
-        let _ = writeln!(out, "<description>{}</description>", xml(&item_html(r, config, urls)));
+        let _ = writeln!(
+            out,
+            "<description>{}</description>",
+            xml(&item_html(item, config, urls))
+        );
         out.push_str("</item>\n");
     }
     out.push_str("</channel>\n</rss>\n");
@@ -150,8 +134,7 @@ pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>) -> Vec<
 }
 
 /// Atom 1.0 for the site.
-pub fn atom(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
-    let reports = feed_reports(site, config, None);
+pub fn atom(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<'_>]) -> Vec<u8> {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = writeln!(
         out,
@@ -175,14 +158,14 @@ pub fn atom(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
     );
     let _ = writeln!(out, "<id>{}</id>", xml(&home));
     let _ = writeln!(out, "<generator>impress</generator>");
-    let newest = reports.iter().map(|r| r.meta.updated.unwrap_or(r.meta.date)).max();
+    let newest = reports.iter().map(|(r, _)| r.meta.updated.unwrap_or(r.meta.date)).max();
     let _ = writeln!(
         out,
         "<updated>{}</updated>",
         newest.map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |d| d.to_rfc3339())
     );
-    for r in reports {
-        let m = &r.meta;
+    for &item in reports {
+        let m = &item.0.meta;
         let link = urls.permalink(&Route::Report { slug: m.slug.clone() });
         out.push_str("<entry>\n");
         let _ = writeln!(out, "<title>{}</title>", xml(&m.title));
@@ -214,7 +197,7 @@ pub fn atom(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
         let _ = writeln!(
             out,
             "<content type=\"html\">{}</content>",
-            xml(&item_html(r, config, urls))
+            xml(&item_html(item, config, urls))
         );
         out.push_str("</entry>\n");
     }
@@ -253,7 +236,7 @@ struct JsonAuthor {
 }
 
 /// JSON Feed 1.1.
-pub fn json_feed(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
+pub fn json_feed(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<'_>]) -> Vec<u8> {
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
         title: &config.title,
@@ -261,16 +244,16 @@ pub fn json_feed(site: &Site, config: &Config, urls: &Urls) -> Vec<u8> {
         feed_url: urls.permalink(&Route::JsonFeed),
         description: &config.description,
         language: &config.language,
-        items: feed_reports(site, config, None)
-            .into_iter()
-            .map(|r| {
-                let m = &r.meta;
+        items: reports
+            .iter()
+            .map(|&item| {
+                let m = &item.0.meta;
                 let url = urls.permalink(&Route::Report { slug: m.slug.clone() });
                 JsonItem {
                     id: url.clone(),
                     url,
                     title: m.title.clone(),
-                    content_html: item_html(r, config, urls),
+                    content_html: item_html(item, config, urls),
                     summary: m.summary.clone(),
                     date_published: m.date.to_rfc3339(),
                     date_modified: m.updated.unwrap_or(m.date).to_rfc3339(),

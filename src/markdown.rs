@@ -14,12 +14,13 @@ use crate::highlight::Highlighter;
 
 /// Rendered HTML, kept compressed (LZ4, via lz4_flex): a site holds every body from the
 /// time it is rendered until the pages that show it are written, and HTML packs to less
-/// than half its size at a small fraction of the cost of rendering it. A one-off build
-/// lets go of each body once its last page is written ([`PackedHtml::take`]).
-#[derive(Default)]
+/// than half its size at a small fraction of the cost of rendering it. It is kept apart
+/// from [`Body`]: the build driver owns it and moves it into the jobs that show it, so a
+/// one-off build lets go of each body once its last page is written. Cloning shares it.
+#[derive(Clone, Default)]
 pub struct PackedHtml {
-    bytes: Mutex<Option<Box<[u8]>>>,
-    /// Hash of the HTML, which stays when the bytes are let go.
+    bytes: std::sync::Arc<[u8]>,
+    /// Hash of the HTML.
     hash: u64,
 }
 
@@ -27,43 +28,23 @@ impl PackedHtml {
     /// Packs `html`.
     pub fn new(html: &str) -> PackedHtml {
         PackedHtml {
-            bytes: Mutex::new(Some(
-                lz4_flex::compress_prepend_size(html.as_bytes()).into_boxed_slice(),
-            )),
+            bytes: lz4_flex::compress_prepend_size(html.as_bytes()).into(),
             hash: xxhash_rust::xxh3::xxh3_64(html.as_bytes()),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Box<[u8]>>> {
-        self.bytes.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn decode(bytes: Option<&[u8]>) -> String {
+    /// The HTML.
+    pub fn unpack(&self) -> String {
         // Only `new` makes these bytes, from a `&str`: neither step can fail.
-        bytes
-            .and_then(|b| lz4_flex::decompress_size_prepended(b).ok())
+        lz4_flex::decompress_size_prepended(&self.bytes)
+            .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .unwrap_or_default()
     }
 
-    /// The HTML (empty once taken).
-    pub fn unpack(&self) -> String {
-        Self::decode(self.lock().as_deref())
-    }
-
-    /// The HTML, letting go of it: later calls return an empty string.
-    pub fn take(&self) -> String {
-        let bytes = self.lock().take();
-        Self::decode(bytes.as_deref())
-    }
-}
-
-impl Clone for PackedHtml {
-    fn clone(&self) -> PackedHtml {
-        PackedHtml {
-            bytes: Mutex::new(self.lock().clone()),
-            hash: self.hash,
-        }
+    /// Hash of the HTML (what fingerprints take of it).
+    pub fn hash(&self) -> u64 {
+        self.hash
     }
 }
 
@@ -73,26 +54,15 @@ impl PartialEq for PackedHtml {
     }
 }
 
-impl std::hash::Hash for PackedHtml {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.hash.hash(state);
-    }
-}
-
 impl fmt::Debug for PackedHtml {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.lock().as_ref() {
-            Some(b) => write!(f, "PackedHtml({} bytes packed)", b.len()),
-            None => write!(f, "PackedHtml(taken)"),
-        }
+        write!(f, "PackedHtml({} bytes packed)", self.bytes.len())
     }
 }
 
 /// A rendered body.
 #[derive(Debug, Clone, Default)]
 pub struct Body {
-    /// The HTML.
-    pub html: PackedHtml,
     /// Headings of level 2 and 3.
     pub toc: Vec<TocEntry>,
     /// Cashtags found in the text, in order of first appearance, once each.
@@ -139,8 +109,8 @@ fn options(unsafe_html: bool) -> Options<'static> {
     o
 }
 
-/// Renders a Markdown body.
-pub fn render_body(text: &str, settings: &BodySettings<'_>) -> Body {
+/// Renders a Markdown body: what the site knows of it, and its HTML.
+pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml) {
     let arena = Arena::new();
     let opts = options(settings.unsafe_html);
     let root = comrak::parse_document(&arena, text, &opts);
@@ -217,9 +187,8 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> Body {
     let mut html = String::with_capacity(text.len() * 3 / 2);
     // Writing into a String cannot fail; an error here would be a comrak bug.
     comrak::format_html_with_plugins(root, &opts, &mut html, &plugins).expect("formatting into a String");
-    body.html = PackedHtml::new(&html);
     body.toc = headings.toc.into_inner().unwrap_or_else(|e| e.into_inner());
-    body
+    (body, PackedHtml::new(&html))
 }
 
 fn text_node<'a>(arena: &'a Arena<'a>, text: &str) -> &'a AstNode<'a> {
@@ -302,24 +271,36 @@ impl HeadingAdapter for Headings {
 mod tests {
     use super::*;
 
-    fn render(text: &str) -> Body {
+    struct Out {
+        body: Body,
+        html: String,
+    }
+
+    impl std::ops::Deref for Out {
+        type Target = Body;
+        fn deref(&self) -> &Body {
+            &self.body
+        }
+    }
+
+    fn render(text: &str) -> Out {
         let settings = BodySettings {
             unsafe_html: false,
             ticker_url: &|t: &Ticker| format!("/tickers/{}/", t.slug()),
             resolve_internal: &|p: &str| (p == "a.md").then(|| "/reports/a/".to_string()),
         };
-        render_body(text, &settings)
+        let (body, html) = render_body(text, &settings);
+        Out {
+            body,
+            html: html.unpack(),
+        }
     }
 
     #[test]
     fn cashtags_outside_code_become_links() {
         let b = render("Buy $MP now. Code `$TSLA` and [$LIT](https://x.test) stay.\n\n```\n$CAT\n```\n");
-        assert!(
-            b.html.unpack().contains("<a href=\"/tickers/mp/\">$MP</a>"),
-            "{}",
-            b.html.unpack()
-        );
-        assert!(b.html.unpack().contains("<code>$TSLA</code>"));
+        assert!(b.html.contains("<a href=\"/tickers/mp/\">$MP</a>"), "{}", b.html);
+        assert!(b.html.contains("<code>$TSLA</code>"));
         assert_eq!(b.tickers, vec![Ticker::parse("MP").unwrap()]);
         assert_eq!(b.mentions[0].1, "Buy $MP now.");
     }
@@ -329,23 +310,19 @@ mod tests {
         let b = render("# Top\n\n## The deal\n\n### Risks & costs\n\n## The deal\n");
         let ids: Vec<_> = b.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
         assert_eq!(ids, vec![(2, "the-deal"), (3, "risks--costs"), (2, "the-deal-1")]);
-        assert!(
-            b.html.unpack().contains("<h2 id=\"the-deal\">The deal</h2>"),
-            "{}",
-            b.html.unpack()
-        );
+        assert!(b.html.contains("<h2 id=\"the-deal\">The deal</h2>"), "{}", b.html);
     }
 
     #[test]
     fn raw_html_is_dropped_unless_enabled() {
         let b = render("<script>alert(1)</script>\n\nhi <b>x</b>\n");
-        assert!(!b.html.unpack().contains("<script>"), "{}", b.html.unpack());
+        assert!(!b.html.contains("<script>"), "{}", b.html);
     }
 
     #[test]
     fn internal_links_resolve_or_are_reported() {
         let b = render("[a](@/a.md#x) and\n[b](@/missing.md)\n");
-        assert!(b.html.unpack().contains("href=\"/reports/a/#x\""));
+        assert!(b.html.contains("href=\"/reports/a/#x\""));
         assert_eq!(b.broken_links, vec![("@/missing.md".to_string(), 2, 1)]);
     }
 
@@ -359,7 +336,7 @@ mod tests {
             "type=\"checkbox\"",
             "footnote",
         ] {
-            assert!(b.html.unpack().contains(needle), "{needle} in {}", b.html.unpack());
+            assert!(b.html.contains(needle), "{needle} in {}", b.html);
         }
     }
 
@@ -371,13 +348,8 @@ mod tests {
         }
         let long = "<p>same paragraph again</p>".repeat(1000);
         let packed = PackedHtml::new(&long);
-        let packed_len = packed.lock().as_ref().map_or(0, |b| b.len());
-        assert!(
-            packed_len > 0 && packed_len < long.len() / 10,
-            "repetitive HTML packs small"
-        );
-        assert_eq!(packed.take(), long);
-        assert_eq!(packed.unpack(), "", "taken");
+        assert!(packed.bytes.len() < long.len() / 10, "repetitive HTML packs small");
+        assert_eq!(packed.clone().unpack(), long, "a clone shares the same text");
         assert_eq!(packed, PackedHtml::new(&long), "the hash stays");
     }
 }

@@ -3,11 +3,247 @@
 //! previous output. Folders impress did not make are refused.
 
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
+use crate::hash::content_hash;
+use crate::incremental::RebuildStats;
+use crate::layout::Layout;
+use crate::render::{Bodies, Renderer};
+use crate::routes::Route;
+use crate::{Failure, Timer};
+
+/// Where a build's pages go.
+pub enum Sink<'a> {
+    /// A fresh staging folder, swapped in whole when complete: every file is written,
+    /// nothing is deleted.
+    Staging(&'a Staging),
+    /// The live output folder (serve, watch): files are replaced atomically, and only
+    /// when their bytes changed; files of vanished routes are deleted.
+    InPlace(&'a Path),
+    /// Nowhere: every page is rendered and its links checked (`impress check`).
+    Check,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct RouteRecord {
+    fingerprint: u64,
+    bytes_hash: u64,
+}
+
+/// What the output holds: per route, the fingerprint of the inputs its page was made
+/// from and the hash of its bytes; per static file, the hash of its bytes.
+#[derive(Default)]
+pub(crate) struct Written {
+    // A lookup table only (never a fingerprint): a fast hash is fine here.
+    routes: rustc_hash::FxHashMap<Route, RouteRecord>,
+    statics: HashMap<PathBuf, u64>,
+    /// The output's manifest was dropped before the first in-place write.
+    manifest_forgotten: bool,
+}
+
+impl Written {
+    /// True when the output holds `route`'s page made from inputs with this fingerprint.
+    pub(crate) fn is_current(&self, route: &Route, fingerprint: u64) -> bool {
+        self.routes.get(route).is_some_and(|r| r.fingerprint == fingerprint)
+    }
+}
+
+/// What the sink stage is given: the layout, the routes to render, the bodies' HTML and
+/// the static files.
+pub(crate) struct Pages<'a> {
+    pub layout: &'a Layout,
+    pub renderer: &'a Renderer<'a>,
+    /// Indexes into `layout.routes` of the pages to render.
+    pub todo: Vec<usize>,
+    pub bodies: Bodies<'a>,
+    pub statics: &'a [(PathBuf, Vec<u8>)],
+    /// The build's input hash, for the manifest.
+    pub input_hash: u64,
+}
+
+impl Pages<'_> {
+    pub(crate) fn stats(&self) -> RebuildStats {
+        RebuildStats {
+            routes: self.layout.routes.len(),
+            reports: self.layout.site.reports.len(),
+            rendered: self.todo.len(),
+            ..RebuildStats::default()
+        }
+    }
+}
+
+/// Renders the pages into the sink.
+pub(crate) fn write_output(
+    sink: &Sink<'_>,
+    written: &mut Written,
+    pages: Pages<'_>,
+    timer: &mut Timer,
+) -> Result<RebuildStats, Failure> {
+    let stats = match sink {
+        Sink::Staging(staging) => write_staging(staging, written, pages, timer)?,
+        Sink::InPlace(dir) => write_in_place(dir, written, pages, timer)?,
+        Sink::Check => crate::check::check_pages(pages, timer)?,
+    };
+    timer.lap("render and write pages");
+    Ok(stats)
+}
+
+fn write_staging(
+    staging: &Staging,
+    written: &mut Written,
+    pages: Pages<'_>,
+    timer: &mut Timer,
+) -> Result<RebuildStats, Failure> {
+    let mut stats = pages.stats();
+    let Pages {
+        layout,
+        renderer,
+        todo,
+        bodies,
+        statics,
+        input_hash,
+    } = pages;
+    let routes = &layout.routes;
+    let files: Vec<PathBuf> = todo.iter().map(|&i| routes[i].output_file()).collect();
+    staging.make_dirs(
+        files
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(statics.iter().map(|(p, _)| p.as_path())),
+    )?;
+    for (rel, bytes) in statics {
+        staging.write_hashed(rel, bytes, content_hash(bytes))?;
+    }
+    let each = |i: usize, bytes: Vec<u8>| -> Result<(usize, u64), Diagnostic> {
+        let h = content_hash(&bytes);
+        staging.write_hashed(&routes[i].output_file(), &bytes, h)?;
+        Ok((i, h))
+    };
+    let results = renderer.render_all(routes, todo, bodies, &each, timer);
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok((i, bytes_hash)) => {
+                let record = RouteRecord {
+                    fingerprint: layout.fingerprints[i],
+                    bytes_hash,
+                };
+                written.routes.insert(routes[i].clone(), record);
+            }
+            Err(d) => errors.push(*d),
+        }
+    }
+    if !errors.is_empty() {
+        // Nothing of this build may be trusted as written.
+        written.routes.clear();
+        return Err(Failure::sorted(errors));
+    }
+    stats.written = stats.rendered + statics.len();
+    written.statics = statics.iter().map(|(p, b)| (p.clone(), content_hash(b))).collect();
+    let mut files: HashMap<PathBuf, u64> = written.statics.clone();
+    files.extend(written.routes.iter().map(|(r, rec)| (r.output_file(), rec.bytes_hash)));
+    staging.write_manifest(&Manifest {
+        input: input_hash,
+        files,
+    })?;
+    Ok(stats)
+}
+
+fn write_in_place(
+    dir: &Path,
+    written: &mut Written,
+    pages: Pages<'_>,
+    timer: &mut Timer,
+) -> Result<RebuildStats, Failure> {
+    let mut stats = pages.stats();
+    let Pages {
+        layout,
+        renderer,
+        todo,
+        bodies,
+        statics,
+        ..
+    } = pages;
+    let routes = &layout.routes;
+    // Render everything first: a template error must leave the live site as it was.
+    let each = |i: usize, bytes: Vec<u8>| -> Result<(usize, Vec<u8>), Diagnostic> { Ok((i, bytes)) };
+    let results = renderer.render_all(routes, todo, bodies, &each, timer);
+    let mut made = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(p) => made.push(p),
+            Err(d) => errors.push(*d),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure::sorted(errors));
+    }
+    if !written.manifest_forgotten {
+        forget_manifest(dir)?;
+        written.manifest_forgotten = true;
+    }
+    for (i, bytes) in made {
+        let h = content_hash(&bytes);
+        let route = &routes[i];
+        if written.routes.get(route).is_none_or(|rec| rec.bytes_hash != h) {
+            replace_file(dir, &route.output_file(), &bytes)?;
+            stats.written += 1;
+        }
+        let record = RouteRecord {
+            fingerprint: layout.fingerprints[i],
+            bytes_hash: h,
+        };
+        written.routes.insert(route.clone(), record);
+    }
+    // Every route now has a record; any extra record is a page that vanished.
+    if written.routes.len() != routes.len() {
+        let live: std::collections::HashSet<&Route> = routes.iter().collect();
+        let gone: Vec<Route> = written.routes.keys().filter(|r| !live.contains(r)).cloned().collect();
+        for r in gone {
+            written.routes.remove(&r);
+            remove_file(dir, &r.output_file())?;
+            stats.deleted += 1;
+        }
+    }
+    let mut new_statics = HashMap::new();
+    for (rel, bytes) in statics {
+        let h = content_hash(bytes);
+        if written.statics.get(rel) != Some(&h) {
+            replace_file(dir, rel, bytes)?;
+            stats.written += 1;
+        }
+        new_statics.insert(rel.clone(), h);
+    }
+    let route_files: std::collections::HashSet<PathBuf> = routes.iter().map(Route::output_file).collect();
+    for old in written.statics.keys() {
+        if !new_statics.contains_key(old) && !route_files.contains(old) {
+            remove_file(dir, old)?;
+            stats.deleted += 1;
+        }
+    }
+    written.statics = new_statics;
+    Ok(stats)
+}
+
+/// The stats of a one-off build that has nothing to do: the output's manifest records a
+/// build of exactly these inputs, and every file it lists is there.
+pub(crate) fn unchanged(sink: &Sink<'_>, input_hash: u64, reports: usize) -> Option<RebuildStats> {
+    let Sink::Staging(staging) = sink else { return None };
+    let same = staging
+        .previous
+        .as_ref()
+        .is_some_and(|m| m.input == input_hash && m.files.par_iter().all(|(p, _)| staging.output.join(p).is_file()));
+    same.then(|| RebuildStats {
+        unchanged: true,
+        reports,
+        ..RebuildStats::default()
+    })
+}
 
 /// Marks a folder as impress output.
 pub const MARKER: &str = ".impress-output";

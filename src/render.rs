@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use minijinja::{Environment, Value};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cashtag::{scan_cashtags, Ticker};
@@ -11,9 +12,13 @@ use crate::config::Config;
 use crate::context::*;
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
+use crate::feeds::FeedItem;
+use crate::fingerprint::shown;
+use crate::markdown::PackedHtml;
 use crate::routes::{Route, Taxonomy, Urls};
-use crate::site::{paginate, Report, Site};
+use crate::site::{Report, Site};
 use crate::templates::{template_diagnostic, ThemeSource};
+use crate::Timer;
 
 /// Everything rendering needs, built once per build.
 pub struct Renderer<'a> {
@@ -32,12 +37,32 @@ pub struct Renderer<'a> {
     urls_ctx: Value,
     /// One template value per report, aligned with `site.reports`.
     cards: &'a [Value],
-    /// The whole quick read of a report, made once for its two pages: the first page
-    /// rendered leaves it here, the second takes it away (memory stays flat).
-    full: Vec<std::sync::Mutex<Option<Value>>>,
-    /// Let go of each report's body once its full analysis is written (one-off builds,
-    /// which render the feeds, the only other pages showing bodies, first).
-    release_bodies: std::sync::atomic::AtomicBool,
+}
+
+/// A unit of rendering work.
+pub(crate) enum Job {
+    /// One route (an index into the route list) that is not a report's page.
+    Route(usize),
+    /// A report's quick read and full analysis (the route indexes of those to render),
+    /// made from one value of the report. The job owns the body's HTML it shows.
+    Report {
+        /// The report.
+        id: usize,
+        /// The quick read's route.
+        quick: Option<usize>,
+        /// The full analysis's route and the body's HTML.
+        full: Option<(usize, PackedHtml)>,
+    },
+}
+
+/// The bodies' HTML, aligned with `Site::reports`. The feeds borrow it; then a one-off
+/// build gives each body to the job of its report, which lets go of it once written,
+/// while serve and watch lend it (they keep every body for the next rebuild).
+pub(crate) enum Bodies<'a> {
+    /// Shared with the caller, who keeps it.
+    Lend(&'a [Option<PackedHtml>]),
+    /// Given away, each body to its report's job.
+    Give(Vec<Option<PackedHtml>>),
 }
 
 /// The template values a site layout makes once: each report's card, aligned with
@@ -71,16 +96,104 @@ impl<'a> Renderer<'a> {
             terms,
             site_ctx: Value::from(minijinja::value::Serde(SiteCtx::new(config, site, urls))),
             urls_ctx: Value::from(minijinja::value::Serde(UrlsCtx::new(urls))),
-            full: (0..cards.len()).map(|_| std::sync::Mutex::new(None)).collect(),
             cards,
-            release_bodies: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
-    /// From now on, lets go of each body once its full analysis is rendered: only for a
-    /// build that has already rendered every feed and renders each page once.
-    pub fn release_bodies(&self) {
-        self.release_bodies.store(true, std::sync::atomic::Ordering::Relaxed);
+    /// Renders the routes `todo` (indexes into `routes`): the site-wide files (feeds,
+    /// sitemap, search index) first, then every page. Each output goes to `each` as soon
+    /// as it is made, so the caller decides whether bytes are written, kept or checked.
+    pub(crate) fn render_all<T: Send>(
+        &self,
+        routes: &[Route],
+        todo: Vec<usize>,
+        bodies: Bodies<'_>,
+        each: &(dyn Fn(usize, Vec<u8>) -> Result<T, Diagnostic> + Sync),
+        timer: &mut Timer,
+    ) -> Vec<Result<T, Box<Diagnostic>>> {
+        let (site_wide, pages): (Vec<usize>, Vec<usize>) =
+            todo.into_iter().partition(|&i| template_of(&routes[i]).is_none());
+        let lent: &[Option<PackedHtml>] = match &bodies {
+            Bodies::Lend(b) => b,
+            Bodies::Give(b) => b,
+        };
+        // Errors are boxed: this list has an entry for every page of the site.
+        let mut results: Vec<Result<T, Box<Diagnostic>>> = site_wide
+            .par_iter()
+            .map(|&i| {
+                self.render_route(&routes[i], lent)
+                    .and_then(|b| each(i, b))
+                    .map_err(Box::new)
+            })
+            .collect();
+        timer.lap("feeds, sitemap, search index");
+        let jobs = self.plan_jobs(routes, pages, bodies);
+        results.par_extend(
+            jobs.into_par_iter()
+                .flat_map_iter(|job| self.render_job(job, routes, each)),
+        );
+        results
+    }
+
+    /// Groups each report's two pages into one job that owns (or shares) its body.
+    fn plan_jobs(&self, routes: &[Route], pages: Vec<usize>, bodies: Bodies<'_>) -> Vec<Job> {
+        let mut slots: Vec<(Option<usize>, Option<usize>)> = vec![(None, None); self.site.reports.len()];
+        let mut jobs = Vec::new();
+        for i in pages {
+            match &routes[i] {
+                Route::Report { slug } if self.site.by_slug.contains_key(slug) => {
+                    slots[self.site.by_slug[slug]].0 = Some(i)
+                }
+                Route::Analysis { slug } if self.site.by_slug.contains_key(slug) => {
+                    slots[self.site.by_slug[slug]].1 = Some(i)
+                }
+                _ => jobs.push(Job::Route(i)),
+            }
+        }
+        let mut given = match bodies {
+            Bodies::Give(v) => Ok(v),
+            Bodies::Lend(b) => Err(b),
+        };
+        for (id, (quick, full)) in slots.into_iter().enumerate() {
+            let html = match &mut given {
+                Ok(v) => v.get_mut(id).and_then(Option::take),
+                Err(b) => b.get(id).cloned().flatten(),
+            };
+            match (quick, full) {
+                (None, None) => {}
+                (quick, full) => jobs.push(Job::Report {
+                    id,
+                    quick,
+                    full: full.map(|i| (i, html.unwrap_or_default())),
+                }),
+            }
+        }
+        jobs
+    }
+
+    fn render_job<T>(
+        &self,
+        job: Job,
+        routes: &[Route],
+        each: &(dyn Fn(usize, Vec<u8>) -> Result<T, Diagnostic> + Sync),
+    ) -> Vec<Result<T, Box<Diagnostic>>> {
+        let done = |i: usize, page: Result<Vec<u8>, Diagnostic>| page.and_then(|b| each(i, b)).map_err(Box::new);
+        match job {
+            Job::Route(i) => vec![done(i, self.render_route(&routes[i], &[]))],
+            Job::Report { id, quick, full } => {
+                // The whole quick read, made once for both pages.
+                let value = report_value(&self.site.reports[id], self.site, self.terms, self.urls, true);
+                let mut out = Vec::with_capacity(2);
+                if let Some(i) = quick {
+                    out.push(done(i, self.render_report_page(&routes[i], id, value.clone(), None)));
+                }
+                if let Some((i, html)) = full {
+                    let html = html.unpack();
+                    out.push(done(i, self.render_report_page(&routes[i], id, value, Some(html))));
+                }
+                out
+            }
+        }
     }
 
     fn meta(&self, route: &Route, title: &str, description: &str) -> Meta {
@@ -112,31 +225,22 @@ impl<'a> Renderer<'a> {
             .map_err(|e| template_diagnostic(self.root, self.theme, &e))
     }
 
-    /// The whole quick read of report `id`, shared between its quick-read and analysis pages.
-    fn full_value(&self, id: usize) -> Value {
-        let report = &self.site.reports[id];
-        if report.body.is_none() {
-            return report_value(report, self.site, self.terms, self.urls, true);
-        }
-        let mut slot = self.full[id].lock().unwrap_or_else(|e| e.into_inner());
-        match slot.take() {
-            Some(v) => v,
-            None => {
-                let v = report_value(report, self.site, self.terms, self.urls, true);
-                *slot = Some(v.clone());
-                v
-            }
-        }
-    }
-
-    /// Renders one route.
-    pub fn render_route(&self, route: &Route) -> Result<Vec<u8>, Diagnostic> {
+    /// Renders one route; `bodies` are the bodies' HTML that feeds show (aligned with
+    /// `Site::reports`; report pages rendered alone take theirs from it too).
+    pub(crate) fn render_route(&self, route: &Route, bodies: &[Option<PackedHtml>]) -> Result<Vec<u8>, Diagnostic> {
         let (site, urls) = (self.site, self.urls);
+        let shown = shown(route, site, self.config);
+        let body_of = |i: usize| bodies.get(i).and_then(Option::as_ref);
+        let feed = || -> Vec<FeedItem<'_>> {
+            shown
+                .full
+                .iter()
+                .map(|i| (site.reports[i].as_ref(), body_of(i)))
+                .collect()
+        };
         match route {
             Route::Home { page } => {
-                let ids: Vec<usize> = (0..site.reports.len()).collect();
-                let pages = paginate(&ids, self.config.paginate);
-                let chunk = pages.get(page - 1).copied().unwrap_or(&[]);
+                let total = site.reports.len().div_ceil(self.config.paginate.max(1)).max(1);
                 let title = if *page > 1 {
                     format!("Page {page}")
                 } else {
@@ -146,8 +250,8 @@ impl<'a> Renderer<'a> {
                     site: &self.site_ctx,
                     urls: &self.urls_ctx,
                     meta: self.meta(route, &title, &self.config.description),
-                    reports: chunk.iter().map(|&i| self.cards[i].clone()).collect(),
-                    pagination: Pagination::new(*page, pages.len(), |n| Route::Home { page: n }, urls),
+                    reports: shown.cards.iter().map(|i| self.cards[i].clone()).collect(),
+                    pagination: Pagination::new(*page, total, |n| Route::Home { page: n }, urls),
                 };
                 self.render_template(template_of(route).expect("html route"), &ctx)
             }
@@ -155,40 +259,9 @@ impl<'a> Renderer<'a> {
                 let Some(&id) = site.by_slug.get(slug) else {
                     return Err(Diagnostic::error("content", format!("no report with slug `{slug}`")));
                 };
-                let report = &site.reports[id];
-                let full = matches!(route, Route::Analysis { .. });
-                let body = report.body.as_ref().filter(|_| full);
-                let mut meta = self.meta(
-                    route,
-                    &if full {
-                        format!("{} (full analysis)", report.meta.title)
-                    } else {
-                        report.meta.title.clone()
-                    },
-                    &report.meta.summary,
-                );
-                meta.og_type = "article";
-                meta.published = report.meta.date.to_rfc3339();
-                meta.modified = report.meta.updated.unwrap_or(report.meta.date).to_rfc3339();
-                meta.json_ld = safe(json_ld(report, self.config, urls));
-                let ctx = ReportPage {
-                    site: &self.site_ctx,
-                    urls: &self.urls_ctx,
-                    meta,
-                    report: self.full_value(id),
-                    body_html: safe(
-                        body.map(|b| {
-                            if self.release_bodies.load(std::sync::atomic::Ordering::Relaxed) {
-                                b.html.take()
-                            } else {
-                                b.html.unpack()
-                            }
-                        })
-                        .unwrap_or_default(),
-                    ),
-                    toc: body.map_or(&[], |b| &b.toc),
-                };
-                self.render_template(if full { "analysis.html" } else { "report.html" }, &ctx)
+                let value = report_value(&site.reports[id], site, self.terms, urls, true);
+                let html = body_of(id).filter(|_| matches!(route, Route::Analysis { .. }));
+                self.render_report_page(route, id, value, html.map(PackedHtml::unpack))
             }
             Route::Terms(taxonomy) => {
                 let mut terms: Vec<_> = site.terms(*taxonomy).values().collect();
@@ -236,7 +309,7 @@ impl<'a> Renderer<'a> {
                         description: p.meta.description.clone(),
                         date: p.meta.date.as_ref().map(iso_date),
                         date_display: p.meta.date.as_ref().map(display_date),
-                        content_html: safe(p.body.html.unpack()),
+                        content_html: safe(p.html.unpack()),
                         url: urls.url(route),
                     },
                 };
@@ -260,14 +333,48 @@ impl<'a> Renderer<'a> {
                 };
                 self.render_template("404.html", &ctx)
             }
-            Route::Rss => Ok(feeds::rss(site, self.config, urls, None)),
-            Route::TagFeed { slug } => Ok(feeds::rss(site, self.config, urls, Some(slug))),
-            Route::Atom => Ok(feeds::atom(site, self.config, urls)),
-            Route::JsonFeed => Ok(feeds::json_feed(site, self.config, urls)),
+            Route::Rss => Ok(feeds::rss(site, self.config, urls, None, &feed())),
+            Route::TagFeed { slug } => Ok(feeds::rss(site, self.config, urls, Some(slug), &feed())),
+            Route::Atom => Ok(feeds::atom(site, self.config, urls, &feed())),
+            Route::JsonFeed => Ok(feeds::json_feed(site, self.config, urls, &feed())),
             Route::Sitemap => Ok(feeds::sitemap(site, urls, &plan_routes(site, self.config))),
             Route::Robots => Ok(feeds::robots(urls)),
             Route::SearchIndex => Ok(feeds::search_index(site, urls)),
         }
+    }
+
+    /// A report's quick read, or its full analysis when `body_html` is given.
+    fn render_report_page(
+        &self,
+        route: &Route,
+        id: usize,
+        value: Value,
+        body_html: Option<String>,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let report = &self.site.reports[id];
+        let full = matches!(route, Route::Analysis { .. });
+        let mut meta = self.meta(
+            route,
+            &if full {
+                format!("{} (full analysis)", report.meta.title)
+            } else {
+                report.meta.title.clone()
+            },
+            &report.meta.summary,
+        );
+        meta.og_type = "article";
+        meta.published = report.meta.date.to_rfc3339();
+        meta.modified = report.meta.updated.unwrap_or(report.meta.date).to_rfc3339();
+        meta.json_ld = safe(json_ld(report, self.config, self.urls));
+        let ctx = ReportPage {
+            site: &self.site_ctx,
+            urls: &self.urls_ctx,
+            meta,
+            report: value,
+            body_html: safe(body_html.filter(|_| full).unwrap_or_default()),
+            toc: report.body.as_ref().filter(|_| full).map_or(&[], |b| &b.toc),
+        };
+        self.render_template(if full { "analysis.html" } else { "report.html" }, &ctx)
     }
 
     fn render_term(&self, route: &Route, taxonomy: Taxonomy, slug: &str, page: usize) -> Result<Vec<u8>, Diagnostic> {
@@ -278,11 +385,11 @@ impl<'a> Renderer<'a> {
                 format!("no {} `{slug}`", taxonomy.singular()),
             ));
         };
-        let pages = paginate(&term.reports, self.config.paginate);
-        let chunk = pages.get(page - 1).copied().unwrap_or(&[]);
-        let entries = chunk
+        let total = term.reports.len().div_ceil(self.config.paginate.max(1)).max(1);
+        let entries = shown(route, site, self.config)
+            .cards
             .iter()
-            .map(|&id| {
+            .map(|id| {
                 let r = &site.reports[id];
                 let mut entry = EntryCtx {
                     report: self.cards[id].clone(),
@@ -364,7 +471,7 @@ impl<'a> Renderer<'a> {
             entries,
             pagination: Pagination::new(
                 page,
-                pages.len(),
+                total,
                 |n| Route::Term {
                     taxonomy,
                     slug: slug.to_string(),

@@ -12,7 +12,7 @@ use crate::config::toml_diagnostic;
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::split_front_matter;
 use crate::load::Source;
-use crate::routes::{is_valid_slug, slugify};
+use crate::routes::{is_valid_slug, slugify, Taxonomy};
 
 /// A taxonomy term: its name as shown and its slug.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -143,6 +143,22 @@ pub struct ReportMeta {
     pub faq: Vec<Faq>,
     /// The line of the file where the body starts (1-based).
     pub body_line: usize,
+}
+
+impl ReportMeta {
+    /// Every term the report is filed under, in the order it names them, tickers aside
+    /// (those come from the body too: see `site::Report::tickers`). Scored areas come
+    /// before the primary impact and ripple effects, so a score's spelling wins.
+    pub fn terms(&self) -> impl Iterator<Item = (Taxonomy, &Term)> {
+        self.tags
+            .iter()
+            .map(|t| (Taxonomy::Tags, t))
+            .chain(self.category.iter().map(|t| (Taxonomy::Categories, t)))
+            .chain(self.scores.iter().map(|s| (Taxonomy::Impact, &s.area)))
+            .chain(self.primary_impact.iter().map(|t| (Taxonomy::Impact, t)))
+            .chain(self.ripple_effects.iter().map(|t| (Taxonomy::Impact, t)))
+            .chain(self.stakeholders.iter().map(|s| (Taxonomy::Stakeholders, &s.who)))
+    }
 }
 
 /// A plain page's validated front matter.

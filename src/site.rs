@@ -2,12 +2,13 @@
 //! rebuild whole: taxonomies hold report indexes, not copies.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::cashtag::Ticker;
-use crate::markdown::Body;
+use crate::markdown::{Body, PackedHtml};
 use crate::report::{PageMeta, ReportMeta};
 use crate::routes::Taxonomy;
 
@@ -29,6 +30,8 @@ pub struct Page {
     pub meta: PageMeta,
     /// Rendered body.
     pub body: Body,
+    /// Its HTML.
+    pub html: PackedHtml,
 }
 
 /// One term of a taxonomy.
@@ -86,26 +89,29 @@ impl Site {
     }
 }
 
-/// Orders reports and builds the taxonomies.
-pub fn build_site(
-    mut reports: Vec<Arc<Report>>,
+/// Orders reports and builds the taxonomies. Each report comes with what the caller
+/// keeps beside it (its fingerprints, its HTML); that comes back in the site's order,
+/// so `extra[i]` belongs to `site.reports[i]`.
+pub fn build_site<T>(
+    reports: Vec<(Arc<Report>, T)>,
     mut pages: Vec<Arc<Page>>,
     ticker_info: HashMap<String, TickerInfo>,
-) -> Site {
-    // Oldest first, so that the spelling of a term "used first" is the earliest one.
-    reports.sort_by(|a, b| {
+) -> (Site, Vec<T>) {
+    let mut reports = reports;
+    // Oldest first, then turned around: the site keeps them newest first.
+    reports.sort_by(|(a, _), (b, _)| {
         a.meta
             .date
             .cmp(&b.meta.date)
             .then_with(|| b.meta.slug.cmp(&a.meta.slug))
     });
+    reports.reverse();
+    let (reports, extra): (Vec<Arc<Report>>, Vec<T>) = reports.into_iter().unzip();
     // Built in hash maps (a lookup per term of every report), ordered once at the end.
     let mut building: BTreeMap<Taxonomy, rustc_hash::FxHashMap<String, TermEntry>> =
         Taxonomy::ALL.iter().map(|t| (*t, Default::default())).collect();
-    let n = reports.len();
-    for (i, r) in reports.iter().enumerate() {
-        // Index in the newest-first list the site keeps.
-        let id = n - 1 - i;
+    // Walk oldest first, taking each report's index in the newest-first list.
+    for (id, r) in reports.iter().enumerate().rev() {
         let m = &r.meta;
         let mut add = |taxonomy: Taxonomy, name: &str, slug: &str| {
             let terms = building.get_mut(&taxonomy).expect("every taxonomy has a map");
@@ -122,31 +128,15 @@ pub fn build_site(
                 entry.reports.push(id);
             }
         };
-        for t in &m.tags {
-            add(Taxonomy::Tags, &t.name, &t.slug);
-        }
-        if let Some(c) = &m.category {
-            add(Taxonomy::Categories, &c.name, &c.slug);
+        // Areas a report names as its primary impact or a ripple effect without scoring
+        // them still lead to the area's page, after the reports that score it.
+        for (taxonomy, t) in m.terms() {
+            add(taxonomy, &t.name, &t.slug);
         }
         for t in &r.tickers {
             add(Taxonomy::Tickers, t.symbol(), t.slug());
         }
-        // Areas a report names as its primary impact or a ripple effect without scoring
-        // them still lead to the area's page, after the reports that score it.
-        let named = m
-            .scores
-            .iter()
-            .map(|s| &s.area)
-            .chain(&m.primary_impact)
-            .chain(&m.ripple_effects);
-        for area in named {
-            add(Taxonomy::Impact, &area.name, &area.slug);
-        }
-        for s in &m.stakeholders {
-            add(Taxonomy::Stakeholders, &s.who.name, &s.who.slug);
-        }
     }
-    reports.reverse();
     let mut taxonomies: BTreeMap<Taxonomy, BTreeMap<String, TermEntry>> = building
         .into_iter()
         .map(|(t, terms)| (t, terms.into_iter().collect()))
@@ -174,32 +164,67 @@ pub fn build_site(
         .enumerate()
         .map(|(i, r)| (r.meta.slug.clone(), i))
         .collect();
-    Site {
+    let site = Site {
         by_slug,
         reports,
         pages,
         taxonomies,
         ticker_info,
+    };
+    (site, extra)
+}
+
+/// Reads `data/tickers.toml` (optional): ticker -> name and exchange.
+pub(crate) fn read_ticker_info(root: &Path) -> Result<Option<HashMap<String, TickerInfo>>, crate::Failure> {
+    let path = Path::new("data/tickers.toml");
+    let bytes = match std::fs::read(root.join(path)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(crate::diagnostics::Diagnostic::error(path, format!("cannot read: {e}")).into()),
+    };
+    let text = crate::load::decode_text(path, bytes)?;
+    let map: HashMap<String, TickerInfo> =
+        toml::from_str(&text).map_err(|e| crate::config::toml_diagnostic(path, &text, 0, &e, &["name", "exchange"]))?;
+    let mut errors = Vec::new();
+    let mut info = HashMap::new();
+    for (k, v) in map {
+        match Ticker::parse(&k) {
+            Some(t) => {
+                info.insert(t.symbol().to_string(), v);
+            }
+            None => errors.push(
+                crate::diagnostics::Diagnostic::error(
+                    path,
+                    format!("`{k}` is not a ticker: use 1 to 5 capital letters, optionally `.` and 1 or 2 more"),
+                )
+                .at(&text, text.find(&format!("[{k}]")).unwrap_or(0)),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Some(info))
+    } else {
+        Err(errors.into())
     }
 }
 
-/// Splits `items` into pages of `per_page` (at least one page, even when empty).
-pub fn paginate<T>(items: &[T], per_page: usize) -> Vec<&[T]> {
-    if items.is_empty() {
-        return vec![items];
+/// An error for every source whose slug an earlier source (by path) already uses.
+pub(crate) fn check_duplicates<'a>(
+    items: impl Iterator<Item = (&'a str, &'a Path)>,
+    what: &str,
+    errors: &mut Vec<crate::diagnostics::Diagnostic>,
+) {
+    let mut seen: HashMap<&str, Vec<&Path>> = HashMap::new();
+    for (slug, path) in items {
+        seen.entry(slug).or_default().push(path);
     }
-    items.chunks(per_page.max(1)).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pagination_is_linear_and_never_empty() {
-        let items: Vec<u32> = (0..25).collect();
-        let pages = paginate(&items, 10);
-        assert_eq!(pages.iter().map(|p| p.len()).collect::<Vec<_>>(), [10, 10, 5]);
-        assert_eq!(paginate::<u32>(&[], 10).len(), 1);
+    for (slug, mut paths) in seen.into_iter().filter(|(_, p)| p.len() > 1) {
+        paths.sort();
+        for path in &paths[1..] {
+            errors.push(crate::diagnostics::Diagnostic::error(
+                path,
+                format!("{what} `{slug}` is already used by {}", paths[0].display()),
+            ));
+        }
     }
 }

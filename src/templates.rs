@@ -229,11 +229,8 @@ pub fn template_hashes(root: &Path, theme: &ThemeSource) -> TemplateHashes {
         }
     }
     TemplateHashes {
-        shared: crate::incremental::hash_of(&shared),
-        pages: pages
-            .into_iter()
-            .map(|(k, v)| (k, crate::incremental::hash_of(&v)))
-            .collect(),
+        shared: crate::hash::hash_of(&shared),
+        pages: pages.into_iter().map(|(k, v)| (k, crate::hash::hash_of(&v))).collect(),
     }
 }
 
@@ -245,7 +242,7 @@ pub fn builtin_hash() -> u64 {
                 include_dir::DirEntry::Dir(sub) => walk(sub, out),
                 include_dir::DirEntry::File(f) => out.push((
                     f.path().to_string_lossy().into_owned(),
-                    crate::incremental::hash_of(f.contents()),
+                    crate::hash::hash_of(f.contents()),
                 )),
             }
         }
@@ -253,5 +250,5 @@ pub fn builtin_hash() -> u64 {
     let mut files = Vec::new();
     walk(&DEFAULT_THEME, &mut files);
     files.sort();
-    crate::incremental::hash_of(&files)
+    crate::hash::hash_of(&files)
 }

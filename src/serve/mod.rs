@@ -9,8 +9,10 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::build::rebuild;
 use crate::diagnostics::Diagnostic;
-use crate::incremental::{BuildState, Changes, RebuildStats, Target};
+use crate::incremental::{BuildState, Changes, RebuildStats};
+use crate::output::Sink;
 use crate::{output, Failure, Options, Timer};
 
 use reload::{Hub, Message};
@@ -62,7 +64,7 @@ fn first_build(state: &mut BuildState, out: &Path) -> Result<RebuildStats, Failu
     let opts = state.options().clone();
     let staging = output::prepare_output(&opts.root, out)?;
     let mut timer = Timer::start();
-    match state.rebuild(&Changes::All, &Target::Staging(&staging), &mut timer) {
+    match rebuild(state, &Changes::All, &Sink::Staging(&staging), &mut timer) {
         Ok(stats) => {
             staging.commit()?;
             Ok(stats)
@@ -90,7 +92,7 @@ fn watch_loop(
         let start = Instant::now();
         let mut timer = Timer::start();
         let result = if built {
-            state.rebuild(&batch.changes(), &Target::InPlace(out), &mut timer)
+            rebuild(state, &batch.changes(), &Sink::InPlace(out), &mut timer)
         } else {
             first_build(state, out)
         };
@@ -194,7 +196,7 @@ pub fn run_serve(mut opts: Options, serve: ServeOptions, on: &mut dyn FnMut(Even
 /// The folder `serve` builds into: outside the site, one per site.
 fn serve_dir(root: &Path) -> PathBuf {
     let abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let tag = crate::incremental::hash_of(&abs);
+    let tag = crate::hash::hash_of(&abs);
     std::env::temp_dir().join(format!("impress-serve-{tag:016x}"))
 }
 

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use impress::incremental::{BuildState, Changes, Target};
+use impress::build::rebuild;
+use impress::incremental::{BuildState, Changes};
+use impress::output::Sink;
 use impress::{Options, Timer};
 
 use crate::support::{SiteTest, CONFIG};
@@ -108,8 +110,7 @@ fn any_sequence_of_edits_rebuilds_to_what_a_clean_build_makes() {
         ..Options::new(site.root())
     };
     let mut state = BuildState::new(opts.clone());
-    state
-        .rebuild(&Changes::All, &Target::InPlace(&inc_out), &mut Timer::start())
+    rebuild(&mut state, &Changes::All, &Sink::InPlace(&inc_out), &mut Timer::start())
         .unwrap_or_else(|f| panic!("first build: {:?}", f.diagnostics));
 
     let mut next_id = 6;
@@ -214,13 +215,13 @@ fn any_sequence_of_edits_rebuilds_to_what_a_clean_build_makes() {
             }
         };
         let step_name = format!("step {step} ({what})");
-        state
-            .rebuild(
-                &Changes::Paths(changed),
-                &Target::InPlace(&inc_out),
-                &mut Timer::start(),
-            )
-            .unwrap_or_else(|f| panic!("{step_name}: {:?}", f.diagnostics));
+        rebuild(
+            &mut state,
+            &Changes::Paths(changed),
+            &Sink::InPlace(&inc_out),
+            &mut Timer::start(),
+        )
+        .unwrap_or_else(|f| panic!("{step_name}: {:?}", f.diagnostics));
         let clean_out = scratch.path().join(format!("clean-{step}"));
         impress::build(&Options {
             output: Some(clean_out.clone()),
@@ -249,20 +250,18 @@ fn a_term_takes_its_new_first_spelling_on_every_card_after_an_incremental_rebuil
         output: Some(out.clone()),
         ..Options::new(site.root())
     });
-    state
-        .rebuild(&Changes::All, &Target::InPlace(&out), &mut Timer::start())
-        .unwrap();
+    rebuild(&mut state, &Changes::All, &Sink::InPlace(&out), &mut Timer::start()).unwrap();
     let card = fs::read_to_string(out.join("reports/new/index.html")).unwrap();
     assert!(card.contains(">Rare Earths<"), "the first spelling is shown");
 
     fs::remove_file(site.root().join("content/old.md")).unwrap();
-    state
-        .rebuild(
-            &Changes::Paths(vec!["content/old.md".into()]),
-            &Target::InPlace(&out),
-            &mut Timer::start(),
-        )
-        .unwrap();
+    rebuild(
+        &mut state,
+        &Changes::Paths(vec!["content/old.md".into()]),
+        &Sink::InPlace(&out),
+        &mut Timer::start(),
+    )
+    .unwrap();
     let card = fs::read_to_string(out.join("reports/new/index.html")).unwrap();
     assert!(
         card.contains(">rare earths<") && !card.contains(">Rare Earths<"),

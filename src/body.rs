@@ -1,0 +1,211 @@
+//! Bodies: the `@/` link map of the published site, each published report's and page's
+//! body rendered once per text and link targets, and the diagnostics of links that lead
+//! nowhere.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostics::Diagnostic;
+use crate::fingerprint::ReportFp;
+use crate::hash::hash_of;
+use crate::markdown::{render_body, BodySettings, PackedHtml};
+use crate::report::{PageMeta, ReportMeta};
+use crate::routes::{Route, Urls};
+use crate::site::{Page, Report};
+
+/// `@/path.md` -> the URL of the published report or page of that source file.
+pub(crate) struct LinkMap {
+    urls: HashMap<String, String>,
+    /// Sources that failed validation: their own errors say what is wrong, so links to
+    /// them are not reported again in every report that links to them.
+    failed: HashSet<String>,
+}
+
+/// A source path as `@/` links name it: relative to content/, `/`-separated.
+pub(crate) fn content_key(path: &Path) -> String {
+    path.strip_prefix("content")
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+impl LinkMap {
+    /// The map of the published reports and pages; `failed` are the sources with errors.
+    pub(crate) fn new<'a>(
+        reports: &[Arc<ReportMeta>],
+        pages: &[Arc<PageMeta>],
+        failed: impl Iterator<Item = &'a Path>,
+        urls: &Urls,
+    ) -> LinkMap {
+        let mut map = HashMap::with_capacity(reports.len() + pages.len());
+        for r in reports {
+            map.insert(content_key(&r.path), urls.url(&Route::Report { slug: r.slug.clone() }));
+        }
+        for p in pages {
+            map.insert(content_key(&p.path), urls.url(&Route::Page { slug: p.slug.clone() }));
+        }
+        LinkMap {
+            urls: map,
+            failed: failed.map(content_key).collect(),
+        }
+    }
+
+    /// The URL of an `@/` target (the path after `@/`).
+    pub(crate) fn resolve(&self, target: &str) -> Option<String> {
+        self.urls.get(target.trim_start_matches('/')).cloned()
+    }
+
+    /// A hash of where the targets lead now: a body is rendered again when it moves.
+    pub(crate) fn targets_hash(&self, targets: &[String]) -> u64 {
+        if targets.is_empty() {
+            0
+        } else {
+            hash_of(&targets.iter().map(|t| self.resolve(t)).collect::<Vec<_>>())
+        }
+    }
+
+    fn is_failed(&self, link: &str) -> bool {
+        let target = link.trim_start_matches("@/");
+        let path = target.split('#').next().unwrap_or(target);
+        self.failed.contains(path.trim_start_matches('/'))
+    }
+}
+
+/// A rendered report or page, kept beside its source between rebuilds.
+pub(crate) struct Rendered<T> {
+    /// The source text it was made from.
+    pub text_hash: u64,
+    /// Where its `@/` links led ([`LinkMap::targets_hash`]).
+    pub links_hash: u64,
+    /// Its fingerprints.
+    pub fp: ReportFp,
+    /// Its share of the site's shape: its path and card.
+    pub layout_hash: u64,
+    /// The report or page.
+    pub item: Arc<T>,
+    /// The body's HTML (`None`: an empty body).
+    pub html: Option<PackedHtml>,
+    /// Its broken links.
+    pub errors: Vec<Diagnostic>,
+}
+
+impl<T> Rendered<T> {
+    /// True when it was made from this text and its links still lead where they did.
+    pub(crate) fn is_fresh(&self, text_hash: u64, targets: &[String], links: &LinkMap) -> bool {
+        self.text_hash == text_hash && self.links_hash == links.targets_hash(targets)
+    }
+}
+
+/// What rendering a body needs of the whole site.
+pub(crate) struct BodyContext<'a> {
+    /// The site folder.
+    pub root: &'a Path,
+    /// Settings and URL makers.
+    pub settings: &'a BodySettings<'a>,
+    /// The `@/` link map.
+    pub links: &'a LinkMap,
+}
+
+/// Renders a published report's body. `front_hash` is the hash of its front matter.
+pub(crate) fn render_report(
+    meta: &Arc<ReportMeta>,
+    text_hash: u64,
+    front_hash: u64,
+    cx: &BodyContext<'_>,
+) -> Rendered<Report> {
+    let markdown = read_body(cx.root, &meta.path).unwrap_or_default();
+    let (body, html) = match (!markdown.trim().is_empty()).then(|| render_body(&markdown, cx.settings)) {
+        Some((b, h)) => (Some(b), Some(h)),
+        None => (None, None),
+    };
+    let mut tickers = meta.tickers.clone();
+    for t in body.iter().flat_map(|b| &b.tickers) {
+        if !tickers.contains(t) {
+            tickers.push(t.clone());
+        }
+    }
+    let report = Report {
+        meta: meta.clone(),
+        body,
+        tickers,
+    };
+    let (targets, broken) = report
+        .body
+        .as_ref()
+        .map_or((&[][..], &[][..]), |b| (&b.internal_links[..], &b.broken_links[..]));
+    let card = hash_of(&(
+        front_hash,
+        &meta.path,
+        &report.tickers,
+        report.body.as_ref().map(|b| (b.words.div_ceil(220), &b.mentions)),
+    ));
+    let full = hash_of(&(card, html.as_ref().map(PackedHtml::hash)));
+    Rendered {
+        text_hash,
+        links_hash: cx.links.targets_hash(targets),
+        fp: ReportFp { card, full },
+        layout_hash: hash_of(&(&meta.path, card)),
+        errors: link_diagnostics(cx, &meta.path, meta.body_line, broken),
+        item: Arc::new(report),
+        html,
+    }
+}
+
+/// Renders a plain page's body.
+pub(crate) fn render_page(meta: &PageMeta, text_hash: u64, cx: &BodyContext<'_>) -> Rendered<Page> {
+    let markdown = read_body(cx.root, &meta.path).unwrap_or_default();
+    let (body, html) = render_body(&markdown, cx.settings);
+    let errors = link_diagnostics(cx, &meta.path, meta.body_line, &body.broken_links);
+    let links_hash = cx.links.targets_hash(&body.internal_links);
+    let fp = hash_of(&(text_hash, html.hash()));
+    Rendered {
+        text_hash,
+        links_hash,
+        fp: ReportFp { card: fp, full: fp },
+        layout_hash: hash_of(&(&meta.path, &meta.title, html.hash())),
+        errors,
+        item: Arc::new(Page {
+            meta: meta.clone(),
+            body,
+            html: html.clone(),
+        }),
+        html: Some(html),
+    }
+}
+
+fn read_body(root: &Path, path: &Path) -> Option<String> {
+    let source = crate::load::read_source(root, path).ok()?;
+    crate::frontmatter::split_front_matter(path, &source.text)
+        .ok()
+        .map(|s| s.body.to_string())
+}
+
+/// An error for each `@/` link that leads to no published report or page, at its line
+/// and column in the file (`body_line` is the file line the body starts on).
+fn link_diagnostics(
+    cx: &BodyContext<'_>,
+    path: &Path,
+    body_line: usize,
+    links: &[(String, usize, usize)],
+) -> Vec<Diagnostic> {
+    let links: Vec<_> = links.iter().filter(|(t, _, _)| !cx.links.is_failed(t)).collect();
+    if links.is_empty() {
+        return Vec::new();
+    }
+    let text = std::fs::read_to_string(cx.root.join(path)).ok();
+    links
+        .into_iter()
+        .map(|(target, line, column)| {
+            let mut d = Diagnostic::error(
+                path,
+                format!("link to `{target}`, which is not a published report or page"),
+            )
+            .at_line(text.as_deref(), body_line + line - 1);
+            if let Some(p) = d.position.as_mut() {
+                p.column = *column;
+            }
+            d
+        })
+        .collect()
+}

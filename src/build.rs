@@ -1,0 +1,130 @@
+//! The driver: one rebuild, stage by stage, in the order of the pipeline drawn in lib.rs.
+//! `build` is a rebuild from an empty state into a staging folder, `check` one into
+//! nothing, and serve and watch keep one state and rebuild in place what a change
+//! touches; all of them run [`rebuild`], so an incremental result equals a clean build.
+
+use crate::body::{BodyContext, LinkMap};
+use crate::cashtag::Ticker;
+use crate::incremental::{BuildState, Changes, RebuildStats};
+use crate::markdown::BodySettings;
+use crate::output::{self, Pages, Sink};
+use crate::render::{Bodies, Renderer, ReportValues};
+use crate::{Failure, Options, Summary, Timer};
+
+/// Rebuilds after `changes`, writing into `sink`.
+pub fn rebuild(
+    state: &mut BuildState,
+    changes: &Changes,
+    sink: &Sink<'_>,
+    timer: &mut Timer,
+) -> Result<RebuildStats, Failure> {
+    let inputs = state.refresh_inputs(changes)?;
+    let mut errors = state.refresh_sources(changes)?;
+    timer.lap("load and parse");
+    let content = state.published(&mut errors);
+    // Only a one-off build may find nothing to do; serve and watch must hold a record of
+    // every page they write.
+    let one_shot = state.is_one_shot();
+    let input_hash = if one_shot {
+        state.input_hash(&inputs, &content)
+    } else {
+        0
+    };
+    if one_shot && errors.is_empty() {
+        if let Some(stats) = output::unchanged(sink, input_hash, content.reports.len()) {
+            return Ok(stats);
+        }
+    }
+
+    let links = LinkMap::new(&content.reports, &content.pages, state.failed_sources(), &inputs.urls);
+    let ticker_url = |t: &Ticker| inputs.urls.ticker_url(t);
+    let resolve = |p: &str| links.resolve(p);
+    let settings = BodySettings {
+        unsafe_html: inputs.config.unsafe_html,
+        ticker_url: &ticker_url,
+        resolve_internal: &resolve,
+    };
+    let root = state.options().root.clone();
+    let cx = BodyContext {
+        root: &root,
+        settings: &settings,
+        links: &links,
+    };
+    let bodies = state.render_bodies(&content, &cx, &mut errors);
+    timer.lap("render bodies");
+    let env = match &inputs.env {
+        Ok(env) if errors.is_empty() => env,
+        Ok(_) => return Err(Failure::sorted(errors)),
+        Err(ds) => return Err(Failure::sorted(errors.into_iter().chain(ds.iter().cloned()).collect())),
+    };
+
+    let (mut layout, candidates) = state.lay_out(bodies, &inputs, timer);
+    let todo = state.stale_routes(&layout, candidates);
+    timer.lap("plan");
+    // A one-off build gives each body to the job that writes its full analysis.
+    let given = one_shot.then(|| std::mem::take(&mut layout.bodies));
+    let values = ReportValues {
+        cards: &layout.cards,
+        terms: &layout.terms,
+    };
+    let (config, urls, theme) = (&inputs.config, &inputs.urls, &inputs.theme);
+    let renderer = Renderer::new(&layout.site, config, urls, env, &root, theme, values);
+    let pages = Pages {
+        layout: &layout,
+        renderer: &renderer,
+        todo,
+        bodies: given.map_or(Bodies::Lend(&layout.bodies), Bodies::Give),
+        statics: &inputs.statics,
+        input_hash,
+    };
+    let stats = output::write_output(sink, &mut state.written, pages, timer)?;
+    drop(renderer);
+    state.keep(layout);
+    Ok(stats)
+}
+
+/// A whole build from an empty state into a staging folder, swapped in when complete.
+pub(crate) fn full_build(opts: &Options) -> Result<Summary, Failure> {
+    let mut timer = Timer::start();
+    let mut state = BuildState::one_shot(opts.clone());
+    let staging = output::prepare_output(&opts.root, &opts.output_dir())?;
+    let stats = match rebuild(&mut state, &Changes::All, &Sink::Staging(&staging), &mut timer) {
+        Ok(stats) => stats,
+        Err(f) => {
+            staging.abandon();
+            return Err(f);
+        }
+    };
+    let output = if stats.unchanged {
+        let out = staging.output.clone();
+        staging.abandon();
+        out
+    } else {
+        let out = staging.commit()?;
+        timer.lap("swap");
+        out
+    };
+    Ok(Summary {
+        reports: stats.reports,
+        pages: if stats.unchanged { 0 } else { stats.routes },
+        unchanged: stats.unchanged,
+        warnings: state.ticker_warnings(),
+        timings: timer.timings,
+        output,
+    })
+}
+
+/// Validates and renders everything, checking internal links, writing nothing.
+pub(crate) fn check(opts: &Options) -> Result<Summary, Failure> {
+    let mut timer = Timer::start();
+    let mut state = BuildState::one_shot(opts.clone());
+    let stats = rebuild(&mut state, &Changes::All, &Sink::Check, &mut timer)?;
+    Ok(Summary {
+        reports: stats.reports,
+        pages: stats.routes,
+        unchanged: false,
+        warnings: state.ticker_warnings(),
+        timings: timer.timings,
+        output: opts.output_dir(),
+    })
+}

@@ -1,0 +1,197 @@
+//! What each route shows, and a fingerprint of every input of its page.
+//!
+//! [`shown`] is the one answer to "which reports does this page show, as cards or whole":
+//! rendering takes its listings and feed items from it, [`route_fingerprint`] hashes what it
+//! names, and the fast path of a rebuild asks it which pages show a changed body. So the
+//! three cannot disagree.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::routes::{Route, Taxonomy};
+use crate::site::{Report, Site};
+use crate::templates::TemplateHashes;
+
+/// Report ids (indexes into `Site::reports`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ids<'a> {
+    /// A run of the newest-first list.
+    Range(Range<usize>),
+    /// Some reports, in the page's order.
+    Slice(&'a [usize]),
+}
+
+impl Ids<'_> {
+    const NONE: Ids<'static> = Ids::Range(0..0);
+
+    /// The ids in the page's order.
+    pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = usize> + '_> {
+        match self {
+            Ids::Range(r) => Box::new(r.clone()),
+            Ids::Slice(s) => Box::new(s.iter().copied()),
+        }
+    }
+
+    /// True when `id` is among them.
+    pub(crate) fn contains(&self, id: usize) -> bool {
+        match self {
+            Ids::Range(r) => r.contains(&id),
+            Ids::Slice(s) => s.contains(&id),
+        }
+    }
+
+    /// True when there are none.
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Ids::Range(r) => r.is_empty(),
+            Ids::Slice(s) => s.is_empty(),
+        }
+    }
+}
+
+/// The reports a route's page shows: as cards (listings, the quick read, the sitemap and
+/// search index), and whole with the body's HTML (the full analysis, the feeds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shown<'a> {
+    /// Shown as cards.
+    pub cards: Ids<'a>,
+    /// Shown whole.
+    pub full: Ids<'a>,
+}
+
+/// The reports `route` shows.
+pub(crate) fn shown<'a>(route: &Route, site: &'a Site, config: &Config) -> Shown<'a> {
+    let per = config.paginate.max(1);
+    let n = site.reports.len();
+    let page_of = |page: usize, len: usize| {
+        let start = ((page.max(1) - 1) * per).min(len);
+        start..(start + per).min(len)
+    };
+    let term = |taxonomy: Taxonomy, slug: &str| site.terms(taxonomy).get(slug).map_or(&[][..], |t| &t.reports[..]);
+    let (cards, full) = match route {
+        Route::Home { page } => (Ids::Range(page_of(*page, n)), Ids::NONE),
+        Route::Report { slug } => match site.by_slug.get(slug) {
+            Some(&i) => (Ids::Range(i..i + 1), Ids::NONE),
+            None => (Ids::NONE, Ids::NONE),
+        },
+        Route::Analysis { slug } => match site.by_slug.get(slug) {
+            Some(&i) => (Ids::NONE, Ids::Range(i..i + 1)),
+            None => (Ids::NONE, Ids::NONE),
+        },
+        Route::Term { taxonomy, slug, page } => {
+            let ids = term(*taxonomy, slug);
+            (Ids::Slice(&ids[page_of(*page, ids.len())]), Ids::NONE)
+        }
+        Route::TagFeed { slug } => {
+            let ids = term(Taxonomy::Tags, slug);
+            (Ids::NONE, Ids::Slice(&ids[..ids.len().min(config.feed_limit)]))
+        }
+        Route::Rss | Route::Atom | Route::JsonFeed => (Ids::NONE, Ids::Range(0..n.min(config.feed_limit))),
+        Route::Sitemap | Route::SearchIndex => (Ids::Range(0..n), Ids::NONE),
+        Route::Terms(_) | Route::Page { .. } | Route::Search | Route::NotFound | Route::Robots => {
+            (Ids::NONE, Ids::NONE)
+        }
+    };
+    Shown { cards, full }
+}
+
+/// Each report's fingerprints, aligned with `Site::reports`: what its card shows, and all
+/// of it (the body's HTML included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ReportFp {
+    /// Front matter, reading time, body cashtags and mentions.
+    pub card: u64,
+    /// The card and the body's HTML.
+    pub full: u64,
+}
+
+/// Everything a fingerprint depends on besides the route.
+pub(crate) struct FingerprintInputs<'a> {
+    pub site: &'a Site,
+    pub config: &'a Config,
+    pub reports: &'a [ReportFp],
+    pub templates: &'a TemplateHashes,
+    /// The hash of a plain page's source text.
+    pub page_hash: &'a (dyn Fn(&Path) -> u64 + Sync),
+}
+
+/// A hash of every input of a route's page: which reports it shows (by fingerprint), its
+/// term's name and count, its place in the pagination, the templates it is made with.
+pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -> u64 {
+    let FingerprintInputs {
+        site,
+        config,
+        reports,
+        templates,
+        page_hash,
+    } = inputs;
+    let mut h = DefaultHasher::new();
+    route.hash(&mut h);
+    // The templates this page is made with: its own page template, and every layout
+    // and partial (a page may include any of them).
+    if let Some(name) = crate::render::template_of(route) {
+        templates.shared.hash(&mut h);
+        templates.pages.get(name).hash(&mut h);
+    }
+    // The navigation of every HTML page lists the plain pages.
+    for p in &site.pages {
+        (&p.meta.title, &p.meta.slug).hash(&mut h);
+    }
+    let shown = shown(route, site, config);
+    for i in shown.cards.iter() {
+        reports[i].card.hash(&mut h);
+    }
+    for i in shown.full.iter() {
+        reports[i].full.hash(&mut h);
+    }
+    let per = config.paginate.max(1);
+    match route {
+        Route::Home { .. } => site.reports.len().div_ceil(per).hash(&mut h),
+        Route::Terms(taxonomy) => {
+            for t in site.terms(*taxonomy).values() {
+                (&t.name, &t.slug, t.reports.len()).hash(&mut h);
+            }
+        }
+        Route::Term { taxonomy, slug, .. } => {
+            if let Some(t) = site.terms(*taxonomy).get(slug) {
+                (&t.name, t.reports.len()).hash(&mut h);
+            }
+        }
+        Route::TagFeed { slug } => {
+            if let Some(t) = site.terms(Taxonomy::Tags).get(slug) {
+                t.name.hash(&mut h);
+            }
+        }
+        Route::Page { slug } => {
+            if let Some(p) = site.pages.iter().find(|p| &p.meta.slug == slug) {
+                page_hash(&p.meta.path).hash(&mut h);
+                p.html.hash().hash(&mut h);
+            }
+        }
+        Route::Sitemap | Route::SearchIndex => {
+            for t in Taxonomy::ALL {
+                for term in site.terms(t).values() {
+                    (&term.slug, term.reports.len().div_ceil(per)).hash(&mut h);
+                }
+            }
+        }
+        _ => {}
+    }
+    h.finish()
+}
+
+/// The site's spelling of a report's terms that were renamed since the last layout (a
+/// card shows the spelling used first, which another report may change).
+pub(crate) fn names_hash(r: &Report, site: &Site, renamed: &HashSet<(Taxonomy, String)>) -> u64 {
+    let mut h = DefaultHasher::new();
+    for (taxonomy, t) in r.meta.terms() {
+        if renamed.contains(&(taxonomy, t.slug.clone())) {
+            site.term_name(taxonomy, &t.slug, &t.name).hash(&mut h);
+        }
+    }
+    h.finish()
+}

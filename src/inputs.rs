@@ -1,0 +1,90 @@
+//! Everything a build reads besides the content: config.toml, data/tickers.toml, the
+//! theme, the templates and the static files -> [`Inputs`]. serve and watch keep them
+//! while only content changes, so a save of a report re-reads and recompiles none of them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use minijinja::Environment;
+
+use crate::config::{read_config, Config};
+use crate::diagnostics::Diagnostic;
+use crate::hash::{content_hash, hash_of};
+use crate::output;
+use crate::routes::Urls;
+use crate::site::{read_ticker_info, TickerInfo};
+use crate::templates::{self, TemplateHashes, ThemeSource};
+use crate::{Failure, Options};
+
+/// The site's settings, theme and static files, read once per change of any of them.
+pub(crate) struct Inputs {
+    pub config: Config,
+    pub ticker_info: Option<HashMap<String, TickerInfo>>,
+    pub theme: ThemeSource,
+    pub urls: Urls,
+    /// The template environment, or why it could not be made.
+    pub env: Result<Environment<'static>, Vec<Diagnostic>>,
+    pub template_hashes: TemplateHashes,
+    /// Output path -> bytes, the site's files over the theme's.
+    pub statics: Vec<(PathBuf, Vec<u8>)>,
+    /// A hash of everything every page depends on (settings, ticker names, flags).
+    pub global_hash: u64,
+    /// A hash of the templates and static files.
+    pub files_hash: u64,
+}
+
+/// Reads every input that is not content.
+pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
+    let config = read_config(opts)?;
+    let ticker_info = read_ticker_info(&opts.root)?;
+    let theme = templates::find_theme(&opts.root, &config)?;
+    let urls = Urls {
+        base_url: config.base_url.clone(),
+        base_path: config.base_path.clone(),
+    };
+    let env = templates::load_templates(&opts.root, &theme, &urls);
+    let global_hash = hash_of(&(
+        format!("{config:?}"),
+        ticker_info.as_ref().map(|m| {
+            let mut v: Vec<_> = m.iter().map(|(k, v)| format!("{k}{v:?}")).collect();
+            v.sort();
+            v
+        }),
+        opts.drafts,
+        opts.future,
+    ));
+    let template_hashes = templates::template_hashes(&opts.root, &theme);
+    let statics = static_files(&opts.root, &theme)?;
+    let files_hash = hash_of(&(
+        &template_hashes,
+        statics.iter().map(|(p, b)| (p, content_hash(b))).collect::<Vec<_>>(),
+    ));
+    Ok(Inputs {
+        config,
+        ticker_info,
+        theme,
+        urls,
+        env,
+        template_hashes,
+        statics,
+        global_hash,
+        files_hash,
+    })
+}
+
+/// The static files of the theme and the site (the site's win), as output path -> bytes.
+fn static_files(root: &Path, theme: &ThemeSource) -> Result<Vec<(PathBuf, Vec<u8>)>, Failure> {
+    let mut files: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+    match theme {
+        ThemeSource::Disk(dir) => files.extend(output::read_static(root, &dir.join("static"))?),
+        ThemeSource::BuiltIn => {
+            if let Some(dir) = templates::DEFAULT_THEME.get_dir("static") {
+                output::embedded_files(dir, &mut files);
+            }
+        }
+    }
+    files.extend(output::read_static(root, &root.join("static"))?);
+    let mut files: Vec<_> = files.into_iter().collect();
+    files.sort();
+    Ok(files)
+}

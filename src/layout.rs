@@ -1,0 +1,201 @@
+//! The site's layout: the [`Site`], each report's card value, every route and its
+//! fingerprint. Laid out whole when the site's shape changes (the slow path); when only
+//! bodies changed, the last layout takes the new bodies in and names the pages that show
+//! them (the fast path).
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use minijinja::Value;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::context::{report_value, TermValues};
+use crate::fingerprint::{names_hash, route_fingerprint, shown, FingerprintInputs, ReportFp};
+use crate::hash::hash_of;
+use crate::markdown::PackedHtml;
+use crate::memo::Fingerprinted;
+use crate::render::plan_routes;
+use crate::routes::{Route, Taxonomy, Urls};
+use crate::site::{build_site, Page, Report, Site, TickerInfo};
+use crate::templates::TemplateHashes;
+
+/// A report on its way into the layout: with its fingerprints and its body's HTML.
+pub(crate) type ReportEntry = (Arc<Report>, ReportFp, Option<PackedHtml>);
+
+/// The last site, its cards, routes and their fingerprints, kept while its shape holds.
+pub(crate) struct Layout {
+    /// What the shape depends on (which reports are published and their cards).
+    pub key: u64,
+    /// The site.
+    pub site: Site,
+    /// Fingerprints per report, aligned with `site.reports`.
+    pub report_fps: Vec<ReportFp>,
+    /// The bodies' HTML, aligned with `site.reports`.
+    pub bodies: Vec<Option<PackedHtml>>,
+    /// The card value of each report, aligned with `site.reports`.
+    pub cards: Vec<Value>,
+    /// Term values, made once.
+    pub terms: TermValues,
+    /// Every route.
+    pub routes: Vec<Route>,
+    /// Each route's fingerprint.
+    pub fingerprints: Vec<u64>,
+}
+
+/// Card values kept between layouts, and the spelling each term was last shown with.
+#[derive(Default)]
+pub(crate) struct CardCache {
+    // A lookup table only (never a fingerprint): a fast hash is fine here.
+    cards: rustc_hash::FxHashMap<u64, Value>,
+    term_names: HashMap<(Taxonomy, String), String>,
+}
+
+/// What a layout is made with besides the content.
+pub(crate) struct LayoutInputs<'a> {
+    pub config: &'a Config,
+    pub urls: &'a Urls,
+    pub templates: &'a TemplateHashes,
+    pub ticker_info: &'a Option<HashMap<String, TickerInfo>>,
+    /// The hash of a plain page's source text.
+    pub page_hash: &'a (dyn Fn(&Path) -> u64 + Sync),
+}
+
+impl<'a> LayoutInputs<'a> {
+    fn fingerprints(&self, site: &'a Site, reports: &'a [ReportFp]) -> FingerprintInputs<'a> {
+        FingerprintInputs {
+            site,
+            config: self.config,
+            reports,
+            templates: self.templates,
+            page_hash: self.page_hash,
+        }
+    }
+}
+
+/// The slow path: the site index, every card, every route and its fingerprint.
+pub(crate) fn lay_out(
+    reports: Vec<ReportEntry>,
+    pages: Vec<Arc<Page>>,
+    key: u64,
+    inputs: &LayoutInputs<'_>,
+    cache: &mut CardCache,
+) -> Layout {
+    let entries = reports.into_iter().map(|(r, fp, html)| (r, (fp, html))).collect();
+    let (site, extra) = build_site(entries, pages, inputs.ticker_info.clone().unwrap_or_default());
+    let (fps, bodies): (Vec<ReportFp>, Vec<Option<PackedHtml>>) = extra.into_iter().unzip();
+
+    // Cards, made only for reports whose fingerprint moved. A card shows the site's
+    // spelling of its terms (the one used first); when that spelling changes for a term,
+    // the cards of its reports take the new spelling into their fingerprint.
+    let renamed = cache.renamed_terms(&site);
+    let report_fps: Vec<ReportFp> = site
+        .reports
+        .iter()
+        .zip(&fps)
+        .map(|(r, fp)| {
+            let names = if renamed.is_empty() {
+                0
+            } else {
+                names_hash(r, &site, &renamed)
+            };
+            ReportFp {
+                card: hash_of(&(fp.card, names)),
+                full: hash_of(&(fp.full, names)),
+            }
+        })
+        .collect();
+    let terms = TermValues::new(&site, inputs.urls);
+    let missing: Vec<(u64, Value)> = site
+        .reports
+        .par_iter()
+        .zip(report_fps.par_iter())
+        .filter(|(_, fp)| !cache.cards.contains_key(&fp.card))
+        .map(|(r, fp)| {
+            let value = report_value(r, &site, &terms, inputs.urls, false);
+            (fp.card, Fingerprinted::value(fp.card, value))
+        })
+        .collect();
+    cache.cards.extend(missing);
+    let cards: Vec<Value> = report_fps.iter().map(|fp| cache.cards[&fp.card].clone()).collect();
+    let live: HashSet<u64> = report_fps.iter().map(|fp| fp.card).collect();
+    cache.cards.retain(|fp, _| live.contains(fp));
+
+    let routes = plan_routes(&site, inputs.config);
+    let fp_inputs = inputs.fingerprints(&site, &report_fps);
+    let fingerprints: Vec<u64> = routes.par_iter().map(|r| route_fingerprint(r, &fp_inputs)).collect();
+    Layout {
+        key,
+        site,
+        report_fps,
+        bodies,
+        cards,
+        terms,
+        routes,
+        fingerprints,
+    }
+}
+
+impl Layout {
+    /// The fast path: only bodies changed. Swaps the new reports in and returns the
+    /// routes that show one of them whole, with their fingerprints made again.
+    pub(crate) fn take_bodies(&mut self, changed: Vec<ReportEntry>, inputs: &LayoutInputs<'_>) -> Vec<usize> {
+        let mut ids = Vec::new();
+        for (report, fp, html) in changed {
+            let Some(&i) = self.site.by_slug.get(&report.meta.slug) else {
+                continue;
+            };
+            self.site.reports[i] = report;
+            self.bodies[i] = html;
+            // The card (and any renamed term in it) is unchanged: keep its hash.
+            self.report_fps[i].full = hash_of(&(fp.full, self.report_fps[i].card));
+            ids.push(i);
+        }
+        let (site, config) = (&self.site, inputs.config);
+        let candidates: Vec<usize> = self
+            .routes
+            .par_iter()
+            .enumerate()
+            .filter(|(_, route)| {
+                let full = shown(route, site, config).full;
+                !full.is_empty() && ids.iter().any(|&id| full.contains(id))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let fp_inputs = inputs.fingerprints(&self.site, &self.report_fps);
+        for &i in &candidates {
+            self.fingerprints[i] = route_fingerprint(&self.routes[i], &fp_inputs);
+        }
+        candidates
+    }
+}
+
+impl CardCache {
+    /// Forgets everything (new settings or templates).
+    pub(crate) fn clear(&mut self) {
+        self.cards.clear();
+        self.term_names.clear();
+    }
+
+    /// Terms whose shown spelling differs from the last layout's; remembers the new ones.
+    fn renamed_terms(&mut self, site: &Site) -> HashSet<(Taxonomy, String)> {
+        let mut renamed = HashSet::new();
+        for (taxonomy, terms) in &site.taxonomies {
+            for t in terms.values() {
+                let key = (*taxonomy, t.slug.clone());
+                match self.term_names.get(&key) {
+                    Some(old) if *old == t.name => {}
+                    Some(_) => {
+                        renamed.insert(key.clone());
+                        self.term_names.insert(key, t.name.clone());
+                    }
+                    None => {
+                        self.term_names.insert(key, t.name.clone());
+                    }
+                }
+            }
+        }
+        renamed
+    }
+}
