@@ -19,7 +19,7 @@
 //!     ──output::write_output──▶ Sink::Staging (swapped in whole) | InPlace | Check (check.rs)
 //! ```
 //!
-//! [`build`] is a rebuild from an empty state into a staging folder, [`check`] one into
+//! [`build()`] is a rebuild from an empty state into a staging folder, [`check()`] one into
 //! nothing; `serve` and `watch` (module `serve`) keep one [`incremental::BuildState`] and
 //! rebuild in place what a change touches, with the same driver, so an incremental result
 //! equals a clean build by construction.

@@ -2,7 +2,7 @@
 //! contents, cashtags found outside code, `@/` links resolved to URLs).
 
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use comrak::adapters::{HeadingAdapter, HeadingMeta};
 use comrak::nodes::{AstNode, NodeLink, NodeValue, Sourcepos};
@@ -180,14 +180,14 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml
         }
     }
 
-    let headings = Headings::default();
+    let (headings, toc) = Headings::new(root);
     let mut plugins = comrak::options::Plugins::default();
     plugins.render.codefence_syntax_highlighter = Some(&Highlighter);
     plugins.render.heading_adapter = Some(&headings);
     let mut html = String::with_capacity(text.len() * 3 / 2);
     // Writing into a String cannot fail; an error here would be a comrak bug.
     comrak::format_html_with_plugins(root, &opts, &mut html, &plugins).expect("formatting into a String");
-    body.toc = headings.toc.into_inner().unwrap_or_else(|e| e.into_inner());
+    body.toc = toc;
     (body, PackedHtml::new(&html))
 }
 
@@ -236,29 +236,49 @@ fn sentence_around(text: &str, needle: &str) -> String {
     text[start..end].trim().to_string()
 }
 
-/// Gives headings `id`s (the same scheme GitHub uses) and records levels 2 and 3.
-#[derive(Default)]
+/// Gives headings `id`s (the same scheme GitHub uses), made in document order before
+/// the HTML is written; comrak calls `enter` in the same order, so a counter hands them out.
 struct Headings {
-    anchorizer: Mutex<Anchorizer>,
-    toc: Mutex<Vec<TocEntry>>,
+    ids: Vec<String>,
+    next: AtomicUsize,
+}
+
+impl Headings {
+    /// The ids of every heading under `root`, and the table of contents (levels 2 and 3).
+    fn new<'a>(root: &'a AstNode<'a>) -> (Headings, Vec<TocEntry>) {
+        let mut anchorizer = Anchorizer::new();
+        let mut ids = Vec::new();
+        let mut toc = Vec::new();
+        for node in root.descendants() {
+            let NodeValue::Heading(h) = &node.data().value else {
+                continue;
+            };
+            let title = node.collect_text();
+            let id = anchorizer.anchorize(&title);
+            if (2..=3).contains(&h.level) {
+                toc.push(TocEntry {
+                    level: h.level,
+                    id: id.clone(),
+                    title,
+                });
+            }
+            ids.push(id);
+        }
+        (
+            Headings {
+                ids,
+                next: AtomicUsize::new(0),
+            },
+            toc,
+        )
+    }
 }
 
 impl HeadingAdapter for Headings {
     fn enter(&self, out: &mut dyn fmt::Write, heading: &HeadingMeta, _: Option<Sourcepos>) -> fmt::Result {
-        let id = self
-            .anchorizer
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .anchorize(&heading.content);
-        if (2..=3).contains(&heading.level) {
-            self.toc.lock().unwrap_or_else(|e| e.into_inner()).push(TocEntry {
-                level: heading.level,
-                id: id.clone(),
-                title: heading.content.clone(),
-            });
-        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
         let mut escaped = String::new();
-        escape_html(&id, &mut escaped);
+        escape_html(self.ids.get(i).map_or("", String::as_str), &mut escaped);
         write!(out, "<h{} id=\"{escaped}\">", heading.level)
     }
 

@@ -10,6 +10,7 @@ mod drafts_future;
 mod errors;
 mod escaping;
 mod feeds;
+mod golden;
 mod incremental;
 mod links;
 mod pages;
