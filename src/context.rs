@@ -383,12 +383,7 @@ pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Url
             .map(|s| ScoreCtx {
                 area: term(Taxonomy::Impact, &s.area),
                 score: s.score,
-                severity: match s.score {
-                    9.. => "severe",
-                    7..=8 => "high",
-                    4..=6 => "moderate",
-                    _ => "low",
-                },
+                severity: s.severity(),
                 percent: u32::from(s.score) * 10,
                 rationale: s.rationale.clone(),
                 rationale_html: html(&s.rationale),
@@ -518,6 +513,8 @@ pub struct EntryCtx {
     pub report: Value,
     /// Impact pages: the score of this area.
     pub score: Option<u8>,
+    /// Impact pages: its band (`Score::severity`).
+    pub severity: Option<&'static str>,
     /// Impact pages: the rationale.
     pub rationale_html: Option<Value>,
     /// What the report says of the term (stakeholders, tickers).

@@ -2,8 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::diagnostics::Diagnostic;
 
 /// One Markdown file of the site, as text.
@@ -44,20 +42,6 @@ pub fn list_sources(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
         }
     }
     Ok(paths)
-}
-
-/// Reads the listed files in parallel. Every unreadable file is a diagnostic.
-pub fn load_sources(root: &Path, paths: &[PathBuf]) -> (Vec<Source>, Vec<Diagnostic>) {
-    let results: Vec<Result<Source, Diagnostic>> = paths.par_iter().map(|p| read_source(root, p)).collect();
-    let mut sources = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(s) => sources.push(s),
-            Err(d) => errors.push(d),
-        }
-    }
-    (sources, errors)
 }
 
 /// Reads one file as UTF-8 text.

@@ -208,6 +208,29 @@ mod tests {
     }
 
     #[test]
+    fn two_macros_called_with_the_same_arguments_render_apart() {
+        let (mut env, calls) = env_with_counter();
+        env.add_template(
+            "two.html",
+            "{% macro brief(x) %}{{ count() }}<{{ x.title }}>{% endmacro %}",
+        )
+        .unwrap();
+        env.add_template(
+            "page.html",
+            "{% import 'm.html' as m %}{% import 'two.html' as t %}{% for x in items %}{{ cached(m.show, x) }}{{ cached(t.brief, x) }}{% endfor %}",
+        )
+        .unwrap();
+        let a = Value::from(minijinja::value::Serde(serde_json::json!({"title": "A", "n": 1})));
+        let out = env
+            .get_template("page.html")
+            .unwrap()
+            .render(minijinja::context! { items => vec![a.clone(), a] })
+            .unwrap();
+        assert_eq!(out, "[A-1]<A>[A-1]<A>");
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "each macro once");
+    }
+
+    #[test]
     fn safe_and_plain_strings_are_different_arguments() {
         let (mut env, _) = env_with_counter();
         env.add_template(

@@ -394,6 +394,7 @@ impl<'a> Renderer<'a> {
                 let mut entry = EntryCtx {
                     report: self.cards[id].clone(),
                     score: None,
+                    severity: None,
                     rationale_html: None,
                     notes_html: Vec::new(),
                 };
@@ -401,6 +402,7 @@ impl<'a> Renderer<'a> {
                     Taxonomy::Impact => {
                         if let Some(s) = r.meta.scores.iter().find(|s| s.area.slug == slug) {
                             entry.score = Some(s.score);
+                            entry.severity = Some(s.severity());
                             entry.rationale_html = Some(text_html(&s.rationale, urls));
                         }
                     }

@@ -34,6 +34,18 @@ pub struct Score {
     pub rationale: String,
 }
 
+impl Score {
+    /// The band of the score in words: the one place the bands are drawn.
+    pub fn severity(&self) -> &'static str {
+        match self.score {
+            9.. => "severe",
+            7..=8 => "high",
+            4..=6 => "moderate",
+            _ => "low",
+        }
+    }
+}
+
 /// Impact at a glance, one domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glance {

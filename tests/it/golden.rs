@@ -23,9 +23,7 @@ fn golden_dir() -> PathBuf {
 
 /// The `<main>` element of a page, as written.
 fn main_element(html: &str, page: &str) -> String {
-    let start = html
-        .find("<main")
-        .unwrap_or_else(|| panic!("{page} has no <main>"));
+    let start = html.find("<main").unwrap_or_else(|| panic!("{page} has no <main>"));
     let end = html[start..]
         .find("</main>")
         .unwrap_or_else(|| panic!("{page} has no </main>"))
@@ -56,7 +54,7 @@ fn the_main_element_of_every_page_kind_matches_its_golden_file() {
                     .lines()
                     .zip(got.lines())
                     .position(|(a, b)| a != b)
-                    .map_or_else(|| want.lines().count().min(got.lines().count()), |i| i);
+                    .unwrap_or_else(|| want.lines().count().min(got.lines().count()));
                 failures.push(format!(
                     "{name}: {page} differs from tests/golden/{name}.html at line {}:\n  want: {}\n  got:  {}",
                     line + 1,

@@ -269,6 +269,47 @@ fn a_term_takes_its_new_first_spelling_on_every_card_after_an_incremental_rebuil
     );
 }
 
+/// Issue 10, "act on what changed": a save of a report reuses the settings, templates and
+/// static files read before (a big static/ folder costs nothing per keystroke); a save
+/// of any of those reads them again.
+#[test]
+fn a_content_save_reuses_the_static_files_and_a_static_save_reads_them_again() {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        crate::support::report("Alpha", "2025-05-01").summary("One."),
+    );
+    site.write("static/extra.css", "body { color: black; }\n");
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let mut state = BuildState::new(Options {
+        output: Some(out.clone()),
+        ..Options::new(site.root())
+    });
+    rebuild(&mut state, &Changes::All, &Sink::InPlace(&out), &mut Timer::start()).unwrap();
+
+    // The stylesheet changes on disk, but the rebuild is told only of the report.
+    site.write("static/extra.css", "body { color: navy; }\n");
+    site.write(
+        "content/a.md",
+        crate::support::report("Alpha", "2025-05-01").summary("Two."),
+    );
+    let content_only = Changes::Paths(vec!["content/a.md".into()]);
+    rebuild(&mut state, &content_only, &Sink::InPlace(&out), &mut Timer::start()).unwrap();
+    assert!(fs::read_to_string(out.join("reports/a/index.html"))
+        .unwrap()
+        .contains("Two."));
+    assert!(
+        fs::read_to_string(out.join("extra.css")).unwrap().contains("black"),
+        "a content save did not read static/ again"
+    );
+
+    let static_save = Changes::Paths(vec!["static/extra.css".into()]);
+    rebuild(&mut state, &static_save, &Sink::InPlace(&out), &mut Timer::start()).unwrap();
+    assert!(fs::read_to_string(out.join("extra.css")).unwrap().contains("navy"));
+}
+
 fn mtime(path: &Path) -> std::time::SystemTime {
     fs::metadata(path).unwrap().modified().unwrap()
 }
