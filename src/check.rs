@@ -16,15 +16,8 @@ use crate::{Failure, Timer};
 /// Renders every page and reports each internal link that leads to no file of the site.
 pub(crate) fn check_pages(pages: Pages<'_>, timer: &mut Timer) -> Result<RebuildStats, Failure> {
     let stats = pages.stats();
-    let Pages {
-        layout,
-        renderer,
-        todo,
-        bodies,
-        statics,
-        ..
-    } = pages;
-    let (routes, site, urls) = (&layout.routes, &layout.site, renderer.urls);
+    let (layout, statics) = (pages.layout, pages.statics);
+    let (routes, site, urls) = (&layout.routes, &layout.site, pages.renderer.urls);
     let mut files: HashSet<String> = routes
         .iter()
         .map(|r| r.output_file().to_string_lossy().replace('\\', "/"))
@@ -50,7 +43,7 @@ pub(crate) fn check_pages(pages: Pages<'_>, timer: &mut Timer) -> Result<Rebuild
         )
     };
     let mut errors = Vec::new();
-    for r in renderer.render_all(routes, todo, bodies, &each, timer) {
+    for r in pages.render(&each, timer) {
         match r {
             Ok(found) => errors.extend(found),
             Err(d) => errors.push(*d),

@@ -65,7 +65,17 @@ pub(crate) struct Pages<'a> {
     pub input_hash: u64,
 }
 
-impl Pages<'_> {
+impl<'a> Pages<'a> {
+    /// Renders every page to render, handing each to `each` (see `Renderer::render_all`).
+    pub(crate) fn render<T: Send>(
+        self,
+        each: &(dyn Fn(usize, Vec<u8>) -> Result<T, Diagnostic> + Sync),
+        timer: &mut Timer,
+    ) -> Vec<Result<T, Box<Diagnostic>>> {
+        self.renderer
+            .render_all(&self.layout.routes, self.todo, self.bodies, each, timer)
+    }
+
     pub(crate) fn stats(&self) -> RebuildStats {
         RebuildStats {
             routes: self.layout.routes.len(),
@@ -99,16 +109,9 @@ fn write_staging(
     timer: &mut Timer,
 ) -> Result<RebuildStats, Failure> {
     let mut stats = pages.stats();
-    let Pages {
-        layout,
-        renderer,
-        todo,
-        bodies,
-        statics,
-        input_hash,
-    } = pages;
+    let (layout, statics, input_hash) = (pages.layout, pages.statics, pages.input_hash);
     let routes = &layout.routes;
-    let files: Vec<PathBuf> = todo.iter().map(|&i| routes[i].output_file()).collect();
+    let files: Vec<PathBuf> = pages.todo.iter().map(|&i| routes[i].output_file()).collect();
     staging.make_dirs(
         files
             .iter()
@@ -123,7 +126,7 @@ fn write_staging(
         staging.write_hashed(&routes[i].output_file(), &bytes, h)?;
         Ok((i, h))
     };
-    let results = renderer.render_all(routes, todo, bodies, &each, timer);
+    let results = pages.render(&each, timer);
     let mut errors = Vec::new();
     for r in results {
         match r {
@@ -160,18 +163,11 @@ fn write_in_place(
     timer: &mut Timer,
 ) -> Result<RebuildStats, Failure> {
     let mut stats = pages.stats();
-    let Pages {
-        layout,
-        renderer,
-        todo,
-        bodies,
-        statics,
-        ..
-    } = pages;
+    let (layout, statics) = (pages.layout, pages.statics);
     let routes = &layout.routes;
     // Render everything first: a template error must leave the live site as it was.
     let each = |i: usize, bytes: Vec<u8>| -> Result<(usize, Vec<u8>), Diagnostic> { Ok((i, bytes)) };
-    let results = renderer.render_all(routes, todo, bodies, &each, timer);
+    let results = pages.render(&each, timer);
     let mut made = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
