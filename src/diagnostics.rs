@@ -163,10 +163,12 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-/// The known name closest to `unknown`, if it is close enough to be a likely typo.
+/// The known name closest to `unknown`, if it is close enough to be a likely typo; never
+/// `unknown` itself (issue 9: "did you mean `authors`?" about `authors`).
 pub fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
+        .filter(|k| **k != unknown)
         .map(|k| (edit_distance(unknown, k), *k))
         .filter(|(d, k)| *d <= (k.len() / 3).max(1) + 1 && *d < k.len())
         .min_by_key(|(d, _)| *d)
@@ -214,5 +216,6 @@ mod tests {
         assert_eq!(suggest("sumary", &known), Some("summary"));
         assert_eq!(suggest("tittle", &known), Some("title"));
         assert_eq!(suggest("colour", &known), None);
+        assert_eq!(suggest("title", &known), None, "never the word itself");
     }
 }

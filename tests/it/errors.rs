@@ -23,6 +23,21 @@ fn failing_build(path: &str, text: &str) -> (SiteTest, Run) {
     (site, run)
 }
 
+/// Builds a good site, then adds one bad file: the build fails with exit code 1 and the
+/// previous output is left as it was.
+#[track_caller]
+fn failing_rebuild(path: &str, text: &str) -> (SiteTest, Run) {
+    let site = SiteTest::new();
+    site.write("content/good.md", report("Good", "2025-03-01"));
+    site.build();
+    let before = output_tree(&site.public());
+    site.write(path, text);
+    let run = site.try_build(&[]);
+    run.assert_failed();
+    assert_eq!(output_tree(&site.public()), before, "the previous output is untouched");
+    (site, run)
+}
+
 #[test]
 fn an_unknown_front_matter_key_is_named_with_a_suggestion() {
     let (_, run) = failing_build("content/a.md", &front(&format!("{OK}\nsumary = \"typo\"")));
@@ -35,7 +50,7 @@ fn an_unknown_key_inside_a_table_is_named_with_a_suggestion() {
         "content/a.md",
         &front(&format!("{OK}\n\n[[scores]]\narea = \"Energy\"\nscroe = 5")),
     );
-    run.assert_error_line("content/a.md:8:1: error: unknown field `scroe`, did you mean `score`?");
+    run.assert_error_line("content/a.md:8:1: error: unknown field `scroe` in `[[scores]]`, did you mean `score`?");
 }
 
 #[test]
@@ -132,10 +147,22 @@ fn an_invalid_slug_is_an_error_at_its_position() {
 }
 
 #[test]
-fn a_file_name_that_cannot_be_a_slug_is_an_error_with_help() {
-    let (_, run) = failing_build("content/My Report.md", &front(OK));
-    run.assert_error_line("content/My Report.md: error: the file name `My Report` cannot be used as a URL slug");
-    run.assert_stderr_contains("slug = \"my-report\"");
+fn a_file_name_with_spaces_and_capitals_gets_a_slug() {
+    // Issue 9: what Zola or Hugo would do, rather than an error.
+    let site = SiteTest::new();
+    site.write("content/My Report 2025.md", report("Mine", "2025-03-01"));
+    site.build();
+    let page = site.page("reports/my-report-2025/");
+    assert!(main_text(&page).contains("Mine"));
+}
+
+#[test]
+fn a_file_name_without_letters_or_digits_is_an_error_with_help() {
+    let (_, run) = failing_build("content/---.md", &front(OK));
+    run.assert_error_line(
+        "content/---.md: error: the file name `---` has no letters or digits to make a URL slug from",
+    );
+    run.assert_stderr_contains("add `slug = \"...\"` to the front matter, or rename the file");
 }
 
 #[test]
@@ -217,7 +244,136 @@ fn a_key_after_a_table_belongs_to_the_table_and_is_reported() {
             "{OK}\n\n[[stakeholders]]\nwho = \"Investors\"\naction = \"Act\"\ncategory = \"Markets\""
         )),
     );
-    run.assert_error_line("content/a.md:9:1: error: unknown field `category`");
+    run.assert_error_line(
+        "content/a.md:9:1: error: `category` landed inside `[[stakeholders]]`, which has no such field",
+    );
+    run.assert_stderr_contains(
+        "help: a key written after a table header belongs to that table: move `category` above the first table (`[[stakeholders]]` on line 6)",
+    );
+}
+
+#[test]
+fn a_key_after_next_says_where_it_landed_and_never_suggests_itself() {
+    // Issue 9: "unknown field `authors`, did you mean `authors`?".
+    let text = front(&format!(
+        "{OK}
+
+[[scores]]
+area = \"Energy\"
+score = 5
+
+[next]
+milestone = \"Vote\"
+authors = [\"Desk\"]"
+    ));
+    let (_, run) = failing_rebuild("content/a.md", &text);
+    run.assert_error_line("content/a.md:12:1: error: `authors` landed inside `[next]`, which has no such field");
+    run.assert_stderr_contains(
+        "help: a key written after a table header belongs to that table: move `authors` above the first table (`[[scores]]` on line 6)",
+    );
+    assert!(!run.stderr.contains("did you mean `authors`"), "{}", run.stderr);
+    assert_eq!(run.error_lines().len(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_typo_inside_a_table_is_matched_only_against_that_tables_fields() {
+    // `summry` in [next] is not `summary`: only `milestone` and `signal` are valid there.
+    let (_, run) = failing_build(
+        "content/a.md",
+        &front(&format!(
+            "{OK}
+
+[next]
+signl = \"x\"
+summry = \"y\""
+        )),
+    );
+    run.assert_error_line("content/a.md:7:1: error: unknown field `signl` in `[next]`, did you mean `signal`?");
+    run.assert_error_line("content/a.md:8:1: error: unknown field `summry` in `[next]`");
+    run.assert_stderr_contains("help: the fields here are `milestone`, `signal`");
+    assert!(!run.stderr.contains("did you mean `summary`"), "{}", run.stderr);
+}
+
+#[test]
+fn every_error_of_a_file_is_listed_in_file_order() {
+    // Issue 9: `rationle` on one line and a bad key far below it: both, in file order,
+    // with the report's own rules (scores) still checked between them.
+    let text = front(&format!(
+        "{OK}
+sumary = \"typo\"
+title_image = \"map.png\"
+
+[[scores]]
+area = \"Energy\"
+score = 7
+rationle = \"Why\"
+
+[[scores]]
+area = \"Trade\"
+score = 11
+
+[[glance]]
+domain = \"Markets\"
+text = 5
+
+[next]
+milestne = \"Vote\""
+    ));
+    let (_, run) = failing_rebuild("content/a.md", &text);
+    let want = [
+        "content/a.md:5:1: error: unknown field `sumary`, did you mean `summary`?",
+        "content/a.md:6:1: error: unknown field `title_image`",
+        "content/a.md:11:1: error: unknown field `rationle` in `[[scores]]`, did you mean `rationale`?",
+        "content/a.md:15:9: error: a score must be a whole number from 1 to 10, found `11`",
+        "content/a.md:19:8: error: `text` must be a string, found integer `5`",
+        "content/a.md:22:1: error: unknown field `milestne` in `[next]`, did you mean `milestone`?",
+    ];
+    assert_eq!(run.error_lines(), want, "{}", run.stderr);
+    run.assert_stderr_contains("6 errors");
+}
+
+#[test]
+fn a_quoted_date_says_drop_the_quotes() {
+    let (_, run) = failing_rebuild(
+        "content/a.md",
+        &front("title = \"T\"\ndate = \"2025-10-09\"\nsummary = \"S\""),
+    );
+    run.assert_error_line("content/a.md:3:8: error: `date` is written as a string: drop the quotes");
+    run.assert_stderr_contains("help: write `date = 2025-10-09`: TOML reads a date without quotes");
+    assert_eq!(
+        run.error_lines().len(),
+        1,
+        "no second error about a missing date:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_date_in_another_form_shows_the_accepted_forms() {
+    let (_, run) = failing_rebuild(
+        "content/a.md",
+        &front("title = \"T\"\ndate = 09/10/2025\nsummary = \"S\""),
+    );
+    run.assert_error_line("content/a.md:3:8: error: `date` must be a date, found `09/10/2025`");
+    run.assert_stderr_contains(
+        "help: write a date as 2025-10-09, or a date-time as 2025-10-09T08:00:00Z or 2025-10-09T08:00:00+02:00 (no quotes)",
+    );
+    assert!(
+        !run.stderr.contains("must be quoted"),
+        "toml's advice would add quotes:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_update_before_the_date_is_an_error() {
+    let (_, run) = failing_rebuild(
+        "content/a.md",
+        &front("title = \"T\"\ndate = 2025-10-09\nupdated = 2025-10-01T08:00:00Z\nsummary = \"S\""),
+    );
+    run.assert_error_line(
+        "content/a.md:4:11: error: `updated` (2025-10-01T08:00:00Z) is earlier than `date` (2025-10-09)",
+    );
 }
 
 #[test]
@@ -251,7 +407,7 @@ fn an_unknown_key_in_the_feed_table_is_named() {
     site.write("content/a.md", report("A", "2025-03-01"));
     let run = site.try_build(&[]);
     run.assert_failed();
-    run.assert_error_line("config.toml:11:1: error: unknown field `limt`, did you mean `limit`?");
+    run.assert_error_line("config.toml:11:1: error: unknown field `limt` in `[feed]`, did you mean `limit`?");
 }
 
 #[test]
