@@ -366,10 +366,22 @@ impl<'a, 'i> Doc<'a, 'i> {
         } else {
             d.message = format!("unknown field `{name}`");
         }
-        match suggest(name, expected) {
-            Some(s) => d.message.push_str(&format!(", did you mean `{s}`?")),
-            None if expected.is_empty() => {}
-            None => {
+        let top_level_typo = inside
+            .filter(|f| self.is_header(f.path[0].0))
+            .and_then(|_| suggest(name, self.top_fields));
+        match (suggest(name, expected), top_level_typo) {
+            (Some(s), _) => d.message.push_str(&format!(", did you mean `{s}`?")),
+            (None, Some(top)) => {
+                let first = self
+                    .first_header()
+                    .map(|(h, line)| format!(" ({h} on line {line})"))
+                    .unwrap_or_default();
+                d.help = Some(format!(
+                    "if you meant `{top}`, it goes above the first table{first}: a key written after a table header belongs to that table"
+                ));
+            }
+            (None, None) if expected.is_empty() => {}
+            (None, None) => {
                 let list: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
                 d.help = Some(format!("the fields here are {}", list.join(", ")));
             }

@@ -901,10 +901,8 @@ impl BuildState {
 }
 
 /// Every problem, by file and position, once each.
-fn sorted_failure(mut errors: Vec<Diagnostic>) -> Failure {
-    errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
-    errors.dedup();
-    errors.into()
+fn sorted_failure(errors: Vec<Diagnostic>) -> Failure {
+    crate::diagnostics::merge_repeats(errors).into()
 }
 
 fn check_duplicates<'a>(items: impl Iterator<Item = (&'a str, &'a Path)>, what: &str, errors: &mut Vec<Diagnostic>) {

@@ -107,9 +107,10 @@ impl<'a> Renderer<'a> {
             .env
             .get_template(name)
             .map_err(|e| template_diagnostic(self.root, self.theme, &e))?;
-        tmpl.render(Value::from(minijinja::value::Serde(ctx)))
+        let ctx = Value::from(minijinja::value::Serde(ctx));
+        tmpl.render(&ctx)
             .map(String::into_bytes)
-            .map_err(|e| template_diagnostic(self.root, self.theme, &e))
+            .map_err(|e| crate::templates::render_diagnostic(self.root, self.theme, &e, &ctx))
     }
 
     /// The whole quick read of report `id`, shared between its quick-read and analysis pages.
@@ -131,6 +132,12 @@ impl<'a> Renderer<'a> {
 
     /// Renders one route.
     pub fn render_route(&self, route: &Route) -> Result<Vec<u8>, Diagnostic> {
+        self.render_page(route).map_err(|d| {
+            crate::templates::while_rendering(d, &self.urls.url(route), &crate::route_source(self.site, route))
+        })
+    }
+
+    fn render_page(&self, route: &Route) -> Result<Vec<u8>, Diagnostic> {
         let (site, urls) = (self.site, self.urls);
         match route {
             Route::Home { page } => {

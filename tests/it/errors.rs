@@ -276,7 +276,7 @@ authors = [\"Desk\"]"
 }
 
 #[test]
-fn a_typo_inside_a_table_is_matched_only_against_that_tables_fields() {
+fn a_typo_inside_a_table_is_matched_against_that_tables_fields() {
     // `summry` in [next] is not `summary`: only `milestone` and `signal` are valid there.
     let (_, run) = failing_build(
         "content/a.md",
@@ -290,8 +290,11 @@ summry = \"y\""
     );
     run.assert_error_line("content/a.md:7:1: error: unknown field `signl` in `[next]`, did you mean `signal`?");
     run.assert_error_line("content/a.md:8:1: error: unknown field `summry` in `[next]`");
-    run.assert_stderr_contains("help: the fields here are `milestone`, `signal`");
     assert!(!run.stderr.contains("did you mean `summary`"), "{}", run.stderr);
+    // ... but a top-level key may be what was meant, in the wrong place.
+    run.assert_stderr_contains(
+        "help: if you meant `summary`, it goes above the first table (`[next]` on line 6): a key written after a table header belongs to that table",
+    );
 }
 
 #[test]
@@ -481,6 +484,83 @@ fn a_template_runtime_error_names_the_site_template() {
     let run = site.try_build(&[]);
     run.assert_failed();
     run.assert_error_line("templates/home.html:3:");
+}
+
+#[test]
+fn a_typo_with_no_match_lists_the_fields_of_its_table() {
+    let (_, run) = failing_build("content/a.md", &front(&format!("{OK}\n\n[next]\ncolour = \"x\"")));
+    run.assert_error_line("content/a.md:7:1: error: unknown field `colour` in `[next]`");
+    run.assert_stderr_contains("help: the fields here are `milestone`, `signal`");
+}
+
+#[test]
+fn a_top_level_typo_after_a_table_says_where_it_belongs() {
+    let site = SiteTest::new();
+    site.write("config.toml", format!("{CONFIG}tittle = \"x\"\n"));
+    site.write("content/a.md", report("A", "2025-03-01"));
+    let run = site.try_build(&[]);
+    run.assert_failed();
+    run.assert_error_line("config.toml:11:1: error: unknown field `tittle` in `[feed]`");
+    run.assert_stderr_contains(
+        "help: if you meant `title`, it goes above the first table (`[feed]` on line 9): a key written after a table header belongs to that table",
+    );
+}
+
+/// Builds a good site, then replaces `templates/report.html`: the build fails with exit
+/// code 1 and the previous output is left as it was.
+#[track_caller]
+fn failing_template(report_html: &str) -> Run {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        report("A", "2025-03-01").score("Energy", 7).score("Trade", 4),
+    );
+    site.write("content/b.md", report("B", "2025-03-02"));
+    site.build();
+    let before = output_tree(&site.public());
+    site.write("templates/report.html", report_html);
+    let run = site.try_build(&[]);
+    run.assert_failed();
+    assert_eq!(output_tree(&site.public()), before, "the previous output is untouched");
+    run
+}
+
+#[test]
+fn an_undefined_field_names_the_expression_its_position_the_page_and_the_nearest_field() {
+    // Issue 9: this said "undefined value" at column 1.
+    let run = failing_template(
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ report.sumary }}</p>\n{% endblock %}\n",
+    );
+    let lines = run.error_lines();
+    assert_eq!(
+        lines,
+        ["templates/report.html:3:7: error: `report.sumary` is undefined, did you mean `report.summary`?"],
+        "one error for the template, not one per page:\n{}",
+        run.stderr
+    );
+    run.assert_stderr_contains("<p>{{ report.sumary }}</p>\n  |       ^");
+    run.assert_stderr_contains(
+        "help: while rendering the page `/reports/a/` (from content/a.md); the same on 1 more page",
+    );
+}
+
+#[test]
+fn an_undefined_field_of_a_loop_variable_is_matched_against_the_loop_items() {
+    let run = failing_template(
+        "{% extends \"base.html\" %}\n{% block content %}\n{% for s in report.scores %}\n  <p>{{ s.are | upper }}</p>\n{% endfor %}\n{% endblock %}\n",
+    );
+    run.assert_error_line("templates/report.html:4:9: error: `s.are` is undefined, did you mean `s.area`?");
+}
+
+#[test]
+fn an_unclosed_if_names_the_line_of_the_opening_tag() {
+    let run = failing_template(
+        "{% extends \"base.html\" %}\n{% block content %}\n{% if report.title %}\n<p>{{ report.title }}</p>\n\n{% endblock %}\n",
+    );
+    run.assert_error_line("templates/report.html:3:1: error: `{% if %}` is never closed");
+    run.assert_stderr_contains(
+        "help: add `{% endif %}` where its content ends (minijinja stopped at line 6: unknown statement endblock)",
+    );
 }
 
 #[test]
