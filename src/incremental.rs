@@ -235,7 +235,7 @@ impl BuildState {
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())
                             .unwrap_or_default();
-                        if name.ends_with(".md") && !load::is_editor_temp(&name) {
+                        if load::is_source_name(&name) {
                             present.push(p.clone());
                         }
                     } else {

@@ -157,6 +157,21 @@ fn a_file_name_with_spaces_and_capitals_gets_a_slug() {
 }
 
 #[test]
+fn readme_and_underscore_files_in_content_are_not_reports() {
+    // Issue 9: a README.md that explains the folder made the build fail (no `+++`).
+    let site = SiteTest::new();
+    site.write("content/a.md", report("A", "2025-03-01"));
+    site.write("content/README.md", "# How we file reports\n\nOne file per report.\n");
+    site.write("content/2025/readme.md", "Notes.\n");
+    site.write("content/_template.md", "+++\ntitle = \"Copy me\"\n+++\n");
+    let run = site.build();
+    assert!(run.stdout.starts_with("built 1 report,"), "{}", run.stdout);
+    assert!(!site.exists("reports/readme/"));
+    assert!(!site.exists("reports/template/"));
+    assert!(!site.exists("reports/_template/"));
+}
+
+#[test]
 fn a_file_name_without_letters_or_digits_is_an_error_with_help() {
     let (_, run) = failing_build("content/---.md", &front(OK));
     run.assert_error_line(
