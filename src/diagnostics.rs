@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub enum Severity {
     /// The build fails.
     Error,
-    /// Reported, the build goes on (`impress check` only).
+    /// Reported, the build goes on.
     Warning,
 }
 

@@ -870,8 +870,28 @@ impl BuildState {
         renamed
     }
 
-    /// The warnings a full check reports: cashtags that data/tickers.toml does not list.
-    pub fn ticker_warnings(&self) -> Vec<Diagnostic> {
+    /// The warnings of the last rebuild: raw HTML left out of bodies, and cashtags that
+    /// data/tickers.toml does not list. By file, then position.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        let mut warnings = self.ticker_warnings();
+        let reports = self.sources.values().filter_map(|e| e.report.as_ref()).filter_map(|r| {
+            let body = r.item.body.as_ref()?;
+            Some((&r.item.meta.path, r.item.meta.body_line, body.dropped_html.as_ref()?))
+        });
+        let pages = self.pages.values().filter_map(|r| {
+            let p = &r.item;
+            Some((&p.meta.path, p.meta.body_line, p.body.dropped_html.as_ref()?))
+        });
+        for (path, body_line, dropped) in reports.chain(pages) {
+            let text = std::fs::read_to_string(self.opts.root.join(path)).ok();
+            warnings.push(dropped.warning(path, text.as_deref(), body_line));
+        }
+        warnings.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
+        warnings
+    }
+
+    /// Cashtags that data/tickers.toml does not list.
+    fn ticker_warnings(&self) -> Vec<Diagnostic> {
         let Ok(Some(info)) = read_ticker_info(&self.opts.root) else {
             return Vec::new();
         };
@@ -1100,7 +1120,7 @@ pub fn full_build(opts: &Options) -> Result<Summary, Failure> {
                 reports: stats.reports,
                 pages: 0,
                 unchanged: true,
-                warnings: state.ticker_warnings(),
+                warnings: state.warnings(),
                 timings: timer.timings,
                 output: out,
             })
@@ -1112,7 +1132,7 @@ pub fn full_build(opts: &Options) -> Result<Summary, Failure> {
                 reports: stats.reports,
                 pages: stats.routes,
                 unchanged: false,
-                warnings: state.ticker_warnings(),
+                warnings: state.warnings(),
                 timings: timer.timings,
                 output: out,
             })

@@ -226,7 +226,7 @@ pub fn check(opts: &Options) -> Result<Summary, Failure> {
         reports: stats.reports,
         pages: stats.routes,
         unchanged: false,
-        warnings: state.ticker_warnings(),
+        warnings: state.warnings(),
         timings: timer.timings,
         output: opts.output_dir(),
     })
