@@ -412,7 +412,7 @@ impl<'a, 'i> Doc<'a, 'i> {
     }
 
     fn line_before(&self, offset: usize) -> &str {
-        let before = &self.at.toml[..offset.min(self.at.toml.len())];
+        let before = self.at.toml.get(..offset).unwrap_or_default();
         before.rfind('\n').map_or(before, |i| &before[i + 1..])
     }
 

@@ -823,6 +823,22 @@ mod tests {
     }
 
     #[test]
+    fn any_cut_of_a_report_is_checked_without_panic() {
+        // Every prefix of a report full of mistakes: half-written tables, keys, strings.
+        let text = "+++\ntitle = \"Tï\"\ndate = \"2025-10-09\"\nupdated = 2025-10-01\nsumary = 1\n\n[[scores]]\narea = \"A\"\nscore = 11\nrationle = \"x\"\n\n[next]\nauthors = [\"D\"]\nmilestone = { a = 1 }\n\n[[stakeholders]]\nwho = 3\n+++\nBody <b>x</b>\n";
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let s = Source {
+                path: PathBuf::from("content/r.md"),
+                text: format!("{}\n+++\n", &text[..end]),
+            };
+            if let Err(ds) = validate_report(&s) {
+                assert!(!ds.is_empty());
+                ds.iter().for_each(|d| assert!(!d.to_string().is_empty()));
+            }
+        }
+    }
+
+    #[test]
     fn tickers_gather_from_list_chart_and_text() {
         let r = validate_report(&source(&format!(
             "{OK}\ntickers = [\"usar\"]\nbottom_line = [\"$MP up\"]\n[chart]\nticker = \"REMX\"\ncompare = [\"LIT\"]"

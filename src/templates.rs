@@ -219,7 +219,7 @@ fn describe_error(root: &Path, theme: &ThemeSource, e: &minijinja::Error, ctx: O
     };
     let range = e
         .range()
-        .filter(|r| r.end <= source.len() && source.is_char_boundary(r.start));
+        .filter(|r| r.start <= r.end && source.is_char_boundary(r.start) && source.is_char_boundary(r.end));
     let at = |d: Diagnostic, offset: Option<usize>| match (offset, e.line()) {
         (Some(o), _) => d.at(&source, o),
         (None, Some(line)) => d.at_line(Some(&source), line),
@@ -307,7 +307,9 @@ fn unclosed_block(source: &str, until: usize) -> Option<(String, usize)> {
             pos = start + 1;
             continue;
         }
-        let Some(j) = rest.find("%}") else { break };
+        let Some(j) = rest[2..].find("%}").map(|j| j + 2) else {
+            break;
+        };
         if start > until {
             break;
         }
@@ -470,10 +472,21 @@ mod tests {
             ("{# {% if %} #}{%- with a = 1 -%}", Some(("with", 14))),
             ("{% set x = 1 %}{% set y %}", Some(("set", 15))),
             ("{% endif %}", None),
+            ("{%}", None),
         ];
         for (source, want) in cases {
             let got = unclosed_block(source, source.len());
             assert_eq!(got.as_ref().map(|(t, o)| (t.as_str(), *o)), *want, "{source}");
+        }
+    }
+
+    #[test]
+    fn any_cut_of_a_template_is_scanned_without_panic() {
+        let source = "{# é #}{% block c %}{% for x in y -%}{{ x.é }}{% raw %}{% if %}{% endraw %}{%- endfor %}";
+        for end in (0..=source.len()).filter(|&i| source.is_char_boundary(i)) {
+            let cut = &source[..end];
+            assert!(unclosed_block(cut, end).is_none_or(|(_, at)| at < end));
+            assert!(unclosed_block(cut, 0).is_none_or(|(_, at)| at < end));
         }
     }
 
