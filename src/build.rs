@@ -108,7 +108,7 @@ pub(crate) fn full_build(opts: &Options) -> Result<Summary, Failure> {
         reports: stats.reports,
         pages: if stats.unchanged { 0 } else { stats.routes },
         unchanged: stats.unchanged,
-        warnings: state.ticker_warnings(),
+        warnings: state.warnings(),
         timings: timer.timings,
         output,
     })
@@ -123,7 +123,7 @@ pub(crate) fn check(opts: &Options) -> Result<Summary, Failure> {
         reports: stats.reports,
         pages: stats.routes,
         unchanged: false,
-        warnings: state.ticker_warnings(),
+        warnings: state.warnings(),
         timings: timer.timings,
         output: opts.output_dir(),
     })

@@ -3,14 +3,13 @@
 //! data/tickers.toml does not list.
 
 use std::collections::{BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::cashtag::Ticker;
 use crate::diagnostics::Diagnostic;
 use crate::incremental::RebuildStats;
 use crate::output::Pages;
-use crate::routes::Route;
-use crate::site::{read_ticker_info, Report, Site};
+use crate::site::{read_ticker_info, Report};
 use crate::{Failure, Timer};
 
 /// Renders every page and reports each internal link that leads to no file of the site.
@@ -35,7 +34,7 @@ pub(crate) fn check_pages(pages: Pages<'_>, timer: &mut Timer) -> Result<Rebuild
                 .into_iter()
                 .map(|href| {
                     Diagnostic::error(
-                        route_source(site, route),
+                        crate::render::route_source(site, route),
                         format!("broken internal link `{href}` on {page_url}"),
                     )
                 })
@@ -80,20 +79,4 @@ pub(crate) fn ticker_warnings(root: &Path, reports: &[&Report]) -> Vec<Diagnosti
         }
     }
     warnings
-}
-
-/// The file to blame for a problem on a route's page: the report's or page's source.
-fn route_source(site: &Site, route: &Route) -> PathBuf {
-    match route {
-        Route::Report { slug } | Route::Analysis { slug } => site
-            .by_slug
-            .get(slug)
-            .map_or_else(|| PathBuf::from("content"), |&i| site.reports[i].meta.path.clone()),
-        Route::Page { slug } => site
-            .pages
-            .iter()
-            .find(|pg| &pg.meta.slug == slug)
-            .map_or_else(|| PathBuf::from("content/pages"), |pg| pg.meta.path.clone()),
-        _ => PathBuf::from("templates"),
-    }
 }

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::diagnostics::{suggest, Diagnostic};
+use crate::diagnostics::Diagnostic;
+use crate::frontmatter::{parse_toml, TomlText};
 
 /// Site settings, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,24 +94,18 @@ fn default_feed_limit() -> toml::Spanned<i64> {
     toml::Spanned::new(0..0, default_feed_limit_value())
 }
 
-const CONFIG_KEYS: &[&str] = &[
-    "title",
-    "base_url",
-    "description",
-    "language",
-    "theme",
-    "paginate",
-    "disclaimer",
-    "feed",
-    "limit",
-    "markdown",
-    "unsafe_html",
-];
-
 /// Parses config.toml's text. `file` is the path shown in diagnostics.
 pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
-    let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_diagnostic(file, text, 0, &e, CONFIG_KEYS)])?;
-    let mut errors = Vec::new();
+    let parsed = parse_toml::<RawConfig>(TomlText {
+        file,
+        file_text: text,
+        offset: 0,
+        toml: text,
+    });
+    let mut errors = parsed.errors;
+    let Some(raw) = parsed.value else {
+        return Err(errors);
+    };
     let (base_url, base_path) = match split_base_url(&raw.base_url) {
         Ok(parts) => parts,
         Err(msg) => {
@@ -187,37 +182,6 @@ pub fn split_base_url(url: &str) -> Result<(String, String), String> {
     }
     let scheme = &url[..url.len() - rest.len()];
     Ok((format!("{scheme}{host}{base_path}"), base_path))
-}
-
-/// Turns a toml error into a diagnostic. `offset` is where the parsed text starts in the file.
-pub(crate) fn toml_diagnostic(
-    file: &Path,
-    file_text: &str,
-    offset: usize,
-    e: &toml::de::Error,
-    known: &[&str],
-) -> Diagnostic {
-    let message = e.message().trim().to_string();
-    let mut d = Diagnostic::error(file, first_line(&message));
-    if let Some(span) = e.span() {
-        d = d.at(file_text, offset + span.start);
-    }
-    if let Some(name) = message
-        .strip_prefix("unknown field `")
-        .and_then(|m| m.split('`').next())
-    {
-        d.message = format!("unknown field `{name}`");
-        if let Some(s) = suggest(name, known) {
-            d.message.push_str(&format!(", did you mean `{s}`?"));
-        } else if let Some(expected) = message.split(", expected ").nth(1) {
-            d = d.with_help(format!("expected {expected}"));
-        }
-    }
-    d
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).to_string()
 }
 
 /// Reads and checks `config.toml` of the site, with `--base-url` applied.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub enum Severity {
     /// The build fails.
     Error,
-    /// Reported, the build goes on (`impress check` only).
+    /// Reported, the build goes on.
     Warning,
 }
 
@@ -144,6 +144,38 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Sorts by file and position and merges repeats: a template error meets every page that
+/// uses the template, and differs only in the page its help names. The first is kept,
+/// with a count of the others.
+pub fn merge_repeats(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // By help too, so that the page named is the same on every run (pages render in parallel).
+    diagnostics
+        .sort_by(|a, b| (&a.file, a.position, &a.message, &a.help).cmp(&(&b.file, b.position, &b.message, &b.help)));
+    let mut out: Vec<(Diagnostic, usize)> = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        match out.last_mut() {
+            Some((last, n)) if last.file == d.file && last.position == d.position && last.message == d.message => {
+                if last.help != d.help {
+                    *n += 1;
+                }
+            }
+            _ => out.push((d, 0)),
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, n)| {
+            if n > 0 {
+                let more = format!("the same on {n} more page{}", if n == 1 { "" } else { "s" });
+                d.help = Some(match d.help.take() {
+                    Some(h) => format!("{h}; {more}"),
+                    None => more,
+                });
+            }
+            d
+        })
+        .collect()
+}
+
 /// Renders every diagnostic, then a one-line count.
 pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
@@ -163,10 +195,12 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-/// The known name closest to `unknown`, if it is close enough to be a likely typo.
+/// The known name closest to `unknown`, if it is close enough to be a likely typo; never
+/// `unknown` itself (issue 9: "did you mean `authors`?" about `authors`).
 pub fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
+        .filter(|k| **k != unknown)
         .map(|k| (edit_distance(unknown, k), *k))
         .filter(|(d, k)| *d <= (k.len() / 3).max(1) + 1 && *d < k.len())
         .min_by_key(|(d, _)| *d)
@@ -209,10 +243,21 @@ mod tests {
     }
 
     #[test]
+    fn repeats_of_one_error_on_many_pages_are_merged() {
+        let on = |page: &str| Diagnostic::error("templates/t.html", "`x` is undefined").with_help(page);
+        let other = Diagnostic::error("content/a.md", "bad");
+        let merged = merge_repeats(vec![on("/b/"), other.clone(), on("/a/"), on("/c/")]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0], other);
+        assert_eq!(merged[1].help.as_deref(), Some("/a/; the same on 2 more pages"));
+    }
+
+    #[test]
     fn suggestions_catch_typos_only() {
         let known = ["summary", "title", "tags", "date"];
         assert_eq!(suggest("sumary", &known), Some("summary"));
         assert_eq!(suggest("tittle", &known), Some("title"));
         assert_eq!(suggest("colour", &known), None);
+        assert_eq!(suggest("title", &known), None, "never the word itself");
     }
 }

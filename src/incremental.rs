@@ -244,7 +244,7 @@ impl BuildState {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                if name.ends_with(".md") && !load::is_editor_temp(&name) {
+                if load::is_source_name(&name) {
                     present.push(p.clone());
                 }
             } else {
@@ -458,9 +458,24 @@ impl BuildState {
         reports
     }
 
-    /// The warnings a full build reports: cashtags that data/tickers.toml does not list.
-    pub fn ticker_warnings(&self) -> Vec<Diagnostic> {
-        crate::check::ticker_warnings(&self.opts.root, &self.published_reports())
+    /// The warnings of the last rebuild: raw HTML left out of bodies, and cashtags that
+    /// data/tickers.toml does not list. By file, then position.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        let mut warnings = crate::check::ticker_warnings(&self.opts.root, &self.published_reports());
+        let reports = self.sources.values().filter_map(|e| e.report.as_ref()).filter_map(|r| {
+            let body = r.item.body.as_ref()?;
+            Some((&r.item.meta.path, r.item.meta.body_line, body.dropped_html.as_ref()?))
+        });
+        let pages = self.pages.values().filter_map(|r| {
+            let p = &r.item;
+            Some((&p.meta.path, p.meta.body_line, p.body.dropped_html.as_ref()?))
+        });
+        for (path, body_line, dropped) in reports.chain(pages) {
+            let text = std::fs::read_to_string(self.opts.root.join(path)).ok();
+            warnings.push(dropped.warning(path, text.as_deref(), body_line));
+        }
+        warnings.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
+        warnings
     }
 }
 

@@ -128,10 +128,8 @@ pub struct Failure {
 
 impl Failure {
     /// Every problem, by file and position, once each.
-    pub(crate) fn sorted(mut errors: Vec<Diagnostic>) -> Failure {
-        errors.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
-        errors.dedup();
-        errors.into()
+    pub(crate) fn sorted(errors: Vec<Diagnostic>) -> Failure {
+        diagnostics::merge_repeats(errors).into()
     }
 }
 

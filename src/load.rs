@@ -37,7 +37,7 @@ pub fn list_sources(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
             Diagnostic::error(path, format!("cannot read: {e}"))
         })?;
         let name = entry.file_name().to_string_lossy();
-        if entry.file_type().is_file() && name.ends_with(".md") && !is_editor_temp(&name) {
+        if entry.file_type().is_file() && is_source_name(&name) {
             paths.push(relative(root, entry.path()));
         }
     }
@@ -73,6 +73,13 @@ fn relative(root: &Path, p: &Path) -> PathBuf {
     p.strip_prefix(root).unwrap_or(p).to_path_buf()
 }
 
+/// True for the file names under `content/` that are reports or plain pages: Markdown,
+/// and not an editor's file, a `README.md` (notes for the people who keep the folder) or
+/// a file starting with `_` (drafts of notes, partials: left out as Jekyll and Hugo do).
+pub fn is_source_name(name: &str) -> bool {
+    name.ends_with(".md") && !is_editor_temp(name) && !name.starts_with('_') && !name.eq_ignore_ascii_case("readme.md")
+}
+
 /// Editors' swap, backup and lock files, which are never content.
 pub fn is_editor_temp(name: &str) -> bool {
     name.starts_with(".#")
@@ -81,4 +88,27 @@ pub fn is_editor_temp(name: &str) -> bool {
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.starts_with('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_markdown_reports_are_sources() {
+        for (name, source) in [
+            ("a.md", true),
+            ("My Report 2025.md", true),
+            ("index.md", true),
+            ("README.md", false),
+            ("readme.md", false),
+            ("_notes.md", false),
+            ("_index.md", false),
+            (".a.md.swp", false),
+            ("a.md~", false),
+            ("a.txt", false),
+        ] {
+            assert_eq!(is_source_name(name), source, "{name}");
+        }
+    }
 }

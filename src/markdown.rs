@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use comrak::adapters::{HeadingAdapter, HeadingMeta};
-use comrak::nodes::{AstNode, NodeLink, NodeValue, Sourcepos};
+use comrak::nodes::{AstNode, NodeHtmlBlock, NodeLink, NodeValue, Sourcepos};
 use comrak::{Anchorizer, Arena, Options};
 use serde::Serialize;
 
@@ -75,6 +75,45 @@ pub struct Body {
     pub internal_links: Vec<String>,
     /// Words of prose, for reading time.
     pub words: usize,
+    /// Raw HTML left out of the page (`unsafe_html` off): the first tag, its line and
+    /// column in the body (1-based), and how many pieces were left out in all.
+    pub dropped_html: Option<DroppedHtml>,
+}
+
+/// The raw HTML a body had and the page does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedHtml {
+    /// The first piece, as written (its first line).
+    pub first: String,
+    /// Its line in the body.
+    pub line: usize,
+    /// Its column.
+    pub column: usize,
+    /// Pieces left out in all.
+    pub count: usize,
+}
+
+impl DroppedHtml {
+    /// The warning for a body of the file `path` (whose text is `text` and whose body
+    /// starts on line `body_line`): once per file, at the first tag, naming the setting.
+    pub fn warning(&self, path: &std::path::Path, text: Option<&str>, body_line: usize) -> crate::Diagnostic {
+        let more = match self.count {
+            0 | 1 => String::new(),
+            n => format!(" (and {} more in this file)", n - 1),
+        };
+        let mut d = crate::Diagnostic::warning(
+            path,
+            format!("raw HTML `{}` is left out of the page{more}", self.first),
+        )
+        .at_line(text, body_line + self.line - 1)
+        .with_help(
+            "raw HTML in a body is dropped unless config.toml has `unsafe_html = true` under `[markdown]`; turn it on only for HTML you trust",
+        );
+        if let Some(p) = d.position.as_mut() {
+            p.column = self.column;
+        }
+        d
+    }
 }
 
 /// One entry of the table of contents.
@@ -111,9 +150,16 @@ fn options(unsafe_html: bool) -> Options<'static> {
 
 /// Renders a Markdown body: what the site knows of it, and its HTML.
 pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml) {
+    // Windows line endings: comrak keeps the `\r` inside fenced code, where it would end
+    // every line of the page's code. Dropping it before `\n` moves no line or column.
+    let text: std::borrow::Cow<'_, str> = if text.contains("\r\n") {
+        text.replace("\r\n", "\n").into()
+    } else {
+        text.into()
+    };
     let arena = Arena::new();
     let opts = options(settings.unsafe_html);
-    let root = comrak::parse_document(&arena, text, &opts);
+    let root = comrak::parse_document(&arena, &text, &opts);
     let mut body = Body::default();
 
     let nodes: Vec<_> = root.descendants().collect();
@@ -151,6 +197,35 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml
                     last = range.end;
                 }
                 node.data_mut().value = NodeValue::Text(literal[last..].to_string().into());
+            }
+            NodeValue::HtmlBlock(NodeHtmlBlock { literal: ref html, .. }) | NodeValue::HtmlInline(ref html)
+                if !settings.unsafe_html =>
+            {
+                // A comment shows nothing either way: dropping it is not news.
+                let html = html.trim();
+                if html.starts_with("<!--") {
+                    continue;
+                }
+                let start = node.data().sourcepos.start;
+                match &mut body.dropped_html {
+                    // `<b>hi</b>` is one piece of HTML to the writer.
+                    Some(d) if !html.starts_with("</") => d.count += 1,
+                    Some(_) => {}
+                    None => {
+                        let first_line = html.lines().next().unwrap_or_default();
+                        let first: String = first_line.chars().take(60).collect();
+                        body.dropped_html = Some(DroppedHtml {
+                            first: if first.len() < first_line.len() {
+                                format!("{first}...")
+                            } else {
+                                first
+                            },
+                            line: start.line,
+                            column: start.column,
+                            count: 1,
+                        });
+                    }
+                }
             }
             NodeValue::Link(link) => {
                 if let Some(target) = link.url.strip_prefix("@/") {
@@ -337,6 +412,34 @@ mod tests {
     fn raw_html_is_dropped_unless_enabled() {
         let b = render("<script>alert(1)</script>\n\nhi <b>x</b>\n");
         assert!(!b.html.contains("<script>"), "{}", b.html);
+    }
+
+    #[test]
+    fn dropped_html_is_counted_from_its_first_tag() {
+        /// The first piece, its line and column, and the count.
+        type Dropped<'a> = Option<(&'a str, usize, usize, usize)>;
+        let cases: &[(&str, Dropped<'_>)] = &[
+            ("Plain *text*.\n", None),
+            ("<!-- a note -->\n\nText.\n", None),
+            (
+                "Text.\n\n<div class=\"x\">\nA\n</div>\n",
+                Some(("<div class=\"x\">", 3, 1, 1)),
+            ),
+            ("Say <b>hi</b> and\n<i>x</i>\n", Some(("<b>", 1, 5, 2))),
+        ];
+        for (text, want) in cases {
+            let got = render(text).body.dropped_html;
+            let got = got.as_ref().map(|d| (d.first.as_str(), d.line, d.column, d.count));
+            assert_eq!(got, *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn windows_line_endings_leave_no_carriage_return_in_code() {
+        let b = render("Intro\r\n\r\n```\r\nlet a = 1;\r\nlet b = 2;\r\n```\r\n");
+        let html = &b.html;
+        assert!(!html.contains('\r'), "{html:?}");
+        assert!(html.contains("let a = 1;\nlet b = 2;"), "{html:?}");
     }
 
     #[test]

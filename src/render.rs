@@ -1,7 +1,7 @@
 //! (Route, &Site) -> bytes. Every route of the site is planned here and rendered by one
 //! function, so `build` and later incremental rebuilds share the same code.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use minijinja::{Environment, Value};
 use rayon::prelude::*;
@@ -121,9 +121,10 @@ impl<'a> Renderer<'a> {
         let mut results: Vec<Result<T, Box<Diagnostic>>> = site_wide
             .par_iter()
             .map(|&i| {
-                self.render_route(&routes[i], lent)
-                    .and_then(|b| each(i, b))
-                    .map_err(Box::new)
+                let page = self
+                    .render_route(&routes[i], lent)
+                    .map_err(|d| self.while_rendering(d, &routes[i]));
+                page.and_then(|b| each(i, b)).map_err(Box::new)
             })
             .collect();
         timer.lap("feeds, sitemap, search index");
@@ -133,6 +134,11 @@ impl<'a> Renderer<'a> {
                 .flat_map_iter(|job| self.render_job(job, routes, each)),
         );
         results
+    }
+
+    /// A template error, with the page it happened on and that page's source.
+    fn while_rendering(&self, d: Diagnostic, route: &Route) -> Diagnostic {
+        crate::templates::while_rendering(d, &self.urls.url(route), &route_source(self.site, route))
     }
 
     /// Groups each report's two pages into one job that owns (or shares) its body.
@@ -177,7 +183,11 @@ impl<'a> Renderer<'a> {
         routes: &[Route],
         each: &(dyn Fn(usize, Vec<u8>) -> Result<T, Diagnostic> + Sync),
     ) -> Vec<Result<T, Box<Diagnostic>>> {
-        let done = |i: usize, page: Result<Vec<u8>, Diagnostic>| page.and_then(|b| each(i, b)).map_err(Box::new);
+        let done = |i: usize, page: Result<Vec<u8>, Diagnostic>| {
+            page.map_err(|d| self.while_rendering(d, &routes[i]))
+                .and_then(|b| each(i, b))
+                .map_err(Box::new)
+        };
         match job {
             Job::Route(i) => vec![done(i, self.render_route(&routes[i], &[]))],
             Job::Report { id, quick, full } => {
@@ -220,9 +230,10 @@ impl<'a> Renderer<'a> {
             .env
             .get_template(name)
             .map_err(|e| template_diagnostic(self.root, self.theme, &e))?;
-        tmpl.render(Value::from(minijinja::value::Serde(ctx)))
+        let ctx = Value::from(minijinja::value::Serde(ctx));
+        tmpl.render(&ctx)
             .map(String::into_bytes)
-            .map_err(|e| template_diagnostic(self.root, self.theme, &e))
+            .map_err(|e| crate::templates::render_diagnostic(self.root, self.theme, &e, &ctx))
     }
 
     /// Renders one route; `bodies` are the bodies' HTML that feeds show (aligned with
@@ -642,4 +653,20 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
         Route::SearchIndex,
     ]);
     routes
+}
+
+/// The file to blame for a problem on a route's page: the report's or page's source.
+pub(crate) fn route_source(site: &Site, route: &Route) -> PathBuf {
+    match route {
+        Route::Report { slug } | Route::Analysis { slug } => site
+            .by_slug
+            .get(slug)
+            .map_or_else(|| PathBuf::from("content"), |&i| site.reports[i].meta.path.clone()),
+        Route::Page { slug } => site
+            .pages
+            .iter()
+            .find(|pg| &pg.meta.slug == slug)
+            .map_or_else(|| PathBuf::from("content/pages"), |pg| pg.meta.path.clone()),
+        _ => PathBuf::from("templates"),
+    }
 }

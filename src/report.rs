@@ -8,9 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::cashtag::{scan_cashtags, Ticker};
-use crate::config::toml_diagnostic;
 use crate::diagnostics::Diagnostic;
-use crate::frontmatter::split_front_matter;
+use crate::frontmatter::{parse_toml, split_front_matter, TomlText};
 use crate::load::Source;
 use crate::routes::{is_valid_slug, slugify, Taxonomy};
 
@@ -196,8 +195,8 @@ pub struct PageMeta {
 #[serde(deny_unknown_fields)]
 struct RawReport {
     title: Option<String>,
-    date: Option<Spanned<toml::value::Datetime>>,
-    updated: Option<Spanned<toml::value::Datetime>>,
+    date: Option<Spanned<toml::Value>>,
+    updated: Option<Spanned<toml::Value>>,
     #[serde(default)]
     draft: bool,
     slug: Option<Spanned<String>>,
@@ -229,49 +228,6 @@ struct RawReport {
     #[serde(default)]
     faq: Vec<RawFaq>,
 }
-
-const REPORT_KEYS: &[&str] = &[
-    "title",
-    "date",
-    "updated",
-    "draft",
-    "slug",
-    "authors",
-    "summary",
-    "category",
-    "tags",
-    "tickers",
-    "source",
-    "historical_context",
-    "primary_impact",
-    "ripple_effects",
-    "bottom_line",
-    "scores",
-    "glance",
-    "stakeholders",
-    "chains",
-    "chart",
-    "next",
-    "faq",
-    "name",
-    "url",
-    "area",
-    "score",
-    "rationale",
-    "domain",
-    "text",
-    "who",
-    "action",
-    "steps",
-    "ticker",
-    "label",
-    "why",
-    "compare",
-    "milestone",
-    "signal",
-    "q",
-    "a",
-];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -341,7 +297,7 @@ struct RawPage {
     title: Option<String>,
     #[serde(default)]
     description: String,
-    date: Option<Spanned<toml::value::Datetime>>,
+    date: Option<Spanned<toml::Value>>,
     #[serde(default)]
     draft: bool,
 }
@@ -351,9 +307,17 @@ struct Checker<'a> {
     source: &'a Source,
     front_offset: usize,
     errors: Vec<Diagnostic>,
+    /// Top-level keys whose problems are already reported.
+    broken: Vec<String>,
 }
 
 impl Checker<'_> {
+    /// Every problem, in file order (whole-file problems first).
+    fn into_errors(mut self) -> Vec<Diagnostic> {
+        self.errors.sort_by_key(|d| d.position);
+        self.errors
+    }
+
     fn error_at(&mut self, span_start: usize, message: String) {
         self.errors
             .push(Diagnostic::error(&self.source.path, message).at(&self.source.text, self.front_offset + span_start));
@@ -391,19 +355,71 @@ impl Checker<'_> {
         t
     }
 
-    fn date(&mut self, value: &Spanned<toml::value::Datetime>, field: &str) -> Option<DateTime<FixedOffset>> {
-        let d = to_chrono(value.get_ref());
-        if d.is_none() {
-            self.error_at(
-                value.span().start,
-                format!(
-                    "`{field}` must be a date (2025-10-09) or a date-time, found `{}`",
-                    value.get_ref()
-                ),
-            );
+    /// A date or date-time. The usual slips get their own message: quotes around a
+    /// valid date, and other forms (`09/10/2025` cannot get here: it is a TOML syntax
+    /// error, see [`explain_date_syntax`]).
+    fn date(&mut self, value: &Spanned<toml::Value>, field: &str) -> Option<DateTime<FixedOffset>> {
+        let at = value.span().start;
+        match value.get_ref() {
+            toml::Value::Datetime(d) => {
+                let chrono = to_chrono(d);
+                if chrono.is_none() {
+                    self.error_with_help(
+                        at,
+                        format!("`{field}` must be a date or a date-time, found the time `{d}` alone"),
+                        DATE_FORMS,
+                    );
+                }
+                chrono
+            }
+            toml::Value::String(s)
+                if s.trim()
+                    .parse::<toml::value::Datetime>()
+                    .is_ok_and(|d| to_chrono(&d).is_some()) =>
+            {
+                self.error_with_help(
+                    at,
+                    format!("`{field}` is written as a string: drop the quotes"),
+                    format!("write `{field} = {}`: TOML reads a date without quotes", s.trim()),
+                );
+                None
+            }
+            other => {
+                self.error_with_help(at, format!("`{field}` must be a date, found `{other}`"), DATE_FORMS);
+                None
+            }
         }
-        d
     }
+
+    fn error_with_help(&mut self, span_start: usize, message: String, help: impl Into<String>) {
+        self.errors.push(
+            Diagnostic::error(&self.source.path, message)
+                .at(&self.source.text, self.front_offset + span_start)
+                .with_help(help),
+        );
+    }
+}
+
+/// The forms a `date` may take, for help lines.
+const DATE_FORMS: &str =
+    "write a date as 2025-10-09, or a date-time as 2025-10-09T08:00:00Z or 2025-10-09T08:00:00+02:00 (no quotes)";
+
+/// toml cannot read `date = 09/10/2025` at all; its syntax error ("string values must be
+/// quoted") would send the writer to add quotes, which is the other mistake. Says what a
+/// date looks like instead.
+fn explain_date_syntax(mut d: Diagnostic) -> Diagnostic {
+    let Some(line) = d.source_line.as_deref() else {
+        return d;
+    };
+    let Some((key, value)) = line.split_once('=') else {
+        return d;
+    };
+    let key = key.trim();
+    if key == "date" || key == "updated" {
+        d.message = format!("`{key}` must be a date, found `{}`", value.trim());
+        d.help = Some(DATE_FORMS.to_string());
+    }
+    d
 }
 
 /// Converts a TOML date or date-time; a date-time without an offset, or a bare date, is UTC.
@@ -447,18 +463,21 @@ fn slug_for(c: &mut Checker<'_>, explicit: Option<&Spanned<String>>, path: &Path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if is_valid_slug(&stem) {
-                Some(stem)
+            // `My Report 2025.md` is `my-report-2025`, as Zola and Hugo would have it.
+            let slug = if is_valid_slug(&stem) {
+                stem.clone()
+            } else {
+                slugify(&stem)
+            };
+            if is_valid_slug(&slug) {
+                Some(slug)
             } else {
                 c.errors.push(
                     Diagnostic::error(
                         &c.source.path,
-                        format!("the file name `{stem}` cannot be used as a URL slug"),
+                        format!("the file name `{stem}` has no letters or digits to make a URL slug from"),
                     )
-                    .with_help(format!(
-                        "add `slug = \"{}\"` to the front matter, or rename the file",
-                        slugify(&stem)
-                    )),
+                    .with_help("add `slug = \"...\"` to the front matter, or rename the file"),
                 );
                 None
             }
@@ -469,6 +488,7 @@ fn slug_for(c: &mut Checker<'_>, explicit: Option<&Spanned<String>>, path: &Path
 fn required(c: &mut Checker<'_>, value: Option<String>, field: &str) -> Option<String> {
     match value {
         Some(v) if !v.trim().is_empty() => Some(v),
+        _ if c.broken.iter().any(|b| b == field) => None,
         Some(_) => {
             c.error_top(format!("`{field}` must not be empty"));
             None
@@ -483,30 +503,31 @@ fn required(c: &mut Checker<'_>, value: Option<String>, field: &str) -> Option<S
 /// Parses and validates a report. Every problem in the file is returned, not only the first.
 pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     let split = split_front_matter(&source.path, &source.text).map_err(|d| vec![d])?;
-    let raw: RawReport = toml::from_str(split.front).map_err(|e| {
-        vec![toml_diagnostic(
-            &source.path,
-            &source.text,
-            split.front_offset,
-            &e,
-            REPORT_KEYS,
-        )]
-    })?;
-    let mut c = Checker {
-        source,
-        front_offset: split.front_offset,
-        errors: Vec::new(),
-    };
+    let (raw, mut c) = parse_front::<RawReport>(source, &split)?;
     let title = required(&mut c, raw.title, "title");
     let summary = required(&mut c, raw.summary, "summary");
     let date = match &raw.date {
         Some(d) => c.date(d, "date"),
+        None if c.broken.iter().any(|b| b == "date") => None,
         None => {
             c.error_top("missing required field `date`".into());
             None
         }
     };
     let updated = raw.updated.as_ref().and_then(|d| c.date(d, "updated"));
+    if let (Some(d), Some(u), Some(written_d), Some(written_u)) = (date, updated, &raw.date, &raw.updated) {
+        if u < d {
+            c.error_with_help(
+                written_u.span().start,
+                format!(
+                    "`updated` ({}) is earlier than `date` ({})",
+                    written_u.get_ref(),
+                    written_d.get_ref()
+                ),
+                "`updated` is when the report last changed, on or after its `date`",
+            );
+        }
+    }
     let slug = slug_for(&mut c, raw.slug.as_ref(), &source.path);
 
     let category = raw.category.as_ref().and_then(|t| c.term(t, "category"));
@@ -653,7 +674,7 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     }
 
     if !c.errors.is_empty() {
-        return Err(c.errors);
+        return Err(c.into_errors());
     }
     let (Some(title), Some(summary), Some(date), Some(slug)) = (title, summary, date, slug) else {
         unreachable!("a missing required value always records an error")
@@ -686,6 +707,32 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     })
 }
 
+/// The front matter as `T`, and a checker holding the problems found so far. A syntax
+/// error ends the file's checks: toml cannot read past it.
+fn parse_front<'a, T: serde::de::DeserializeOwned>(
+    source: &'a Source,
+    split: &crate::frontmatter::Split<'_>,
+) -> Result<(T, Checker<'a>), Vec<Diagnostic>> {
+    let parsed = parse_toml::<T>(TomlText {
+        file: &source.path,
+        file_text: &source.text,
+        offset: split.front_offset,
+        toml: split.front,
+    });
+    match parsed.value {
+        Some(raw) => Ok((
+            raw,
+            Checker {
+                source,
+                front_offset: split.front_offset,
+                errors: parsed.errors,
+                broken: parsed.broken,
+            },
+        )),
+        None => Err(parsed.errors.into_iter().map(explain_date_syntax).collect()),
+    }
+}
+
 fn body_line(text: &str, body: &str) -> usize {
     crate::diagnostics::Position::at(text, text.len() - body.len()).line
 }
@@ -693,25 +740,12 @@ fn body_line(text: &str, body: &str) -> usize {
 /// Parses and validates a plain page (`content/pages/`).
 pub fn validate_page(source: &Source) -> Result<PageMeta, Vec<Diagnostic>> {
     let split = split_front_matter(&source.path, &source.text).map_err(|d| vec![d])?;
-    let raw: RawPage = toml::from_str(split.front).map_err(|e| {
-        vec![toml_diagnostic(
-            &source.path,
-            &source.text,
-            split.front_offset,
-            &e,
-            &["title", "description", "date", "draft"],
-        )]
-    })?;
-    let mut c = Checker {
-        source,
-        front_offset: split.front_offset,
-        errors: Vec::new(),
-    };
+    let (raw, mut c) = parse_front::<RawPage>(source, &split)?;
     let title = required(&mut c, raw.title, "title");
     let date = raw.date.as_ref().and_then(|d| c.date(d, "date"));
     let slug = slug_for(&mut c, None, &source.path);
     if !c.errors.is_empty() {
-        return Err(c.errors);
+        return Err(c.into_errors());
     }
     let (Some(title), Some(slug)) = (title, slug) else {
         unreachable!("a missing required value always records an error")
@@ -814,6 +848,22 @@ mod tests {
     fn all_errors_of_a_file_are_reported() {
         let got = errors("summary = \"\"\n[[scores]]\narea = \"A\"\nscore = 0");
         assert_eq!(got.len(), 4, "{got:?}");
+    }
+
+    #[test]
+    fn any_cut_of_a_report_is_checked_without_panic() {
+        // Every prefix of a report full of mistakes: half-written tables, keys, strings.
+        let text = "+++\ntitle = \"Tï\"\ndate = \"2025-10-09\"\nupdated = 2025-10-01\nsumary = 1\n\n[[scores]]\narea = \"A\"\nscore = 11\nrationle = \"x\"\n\n[next]\nauthors = [\"D\"]\nmilestone = { a = 1 }\n\n[[stakeholders]]\nwho = 3\n+++\nBody <b>x</b>\n";
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let s = Source {
+                path: PathBuf::from("content/r.md"),
+                text: format!("{}\n+++\n", &text[..end]),
+            };
+            if let Err(ds) = validate_report(&s) {
+                assert!(!ds.is_empty());
+                ds.iter().for_each(|d| assert!(!d.to_string().is_empty()));
+            }
+        }
     }
 
     #[test]

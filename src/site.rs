@@ -183,9 +183,16 @@ pub(crate) fn read_ticker_info(root: &Path) -> Result<Option<HashMap<String, Tic
         Err(e) => return Err(crate::diagnostics::Diagnostic::error(path, format!("cannot read: {e}")).into()),
     };
     let text = crate::load::decode_text(path, bytes)?;
-    let map: HashMap<String, TickerInfo> =
-        toml::from_str(&text).map_err(|e| crate::config::toml_diagnostic(path, &text, 0, &e, &["name", "exchange"]))?;
-    let mut errors = Vec::new();
+    let parsed = crate::frontmatter::parse_toml::<HashMap<String, TickerInfo>>(crate::frontmatter::TomlText {
+        file: path,
+        file_text: &text,
+        offset: 0,
+        toml: &text,
+    });
+    let mut errors = parsed.errors;
+    let Some(map) = parsed.value else {
+        return Err(errors.into());
+    };
     let mut info = HashMap::new();
     for (k, v) in map {
         match Ticker::parse(&k) {

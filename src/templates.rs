@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -101,6 +101,10 @@ fn safe_name(name: &str) -> bool {
 pub fn load_templates(root: &Path, theme: &ThemeSource, urls: &Urls) -> Result<Environment<'static>, Vec<Diagnostic>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Debug mode names the expression that is undefined (`report.sumary`) in an error. It
+    // costs only when an undefined value is made, which strict templates rarely do, and is
+    // on by default in debug builds only: set it so that release builds say the same.
+    env.set_debug(true);
     env.set_auto_reload(false);
     let site_dir = root.join("templates");
     let theme_dir = match theme {
@@ -168,16 +172,214 @@ pub fn load_templates(root: &Path, theme: &ThemeSource, urls: &Urls) -> Result<E
     }
 }
 
-/// A minijinja error as a diagnostic naming the template file and line.
+/// A minijinja error met while loading templates, as a diagnostic naming the template
+/// file, line and column.
 pub fn template_diagnostic(root: &Path, theme: &ThemeSource, e: &minijinja::Error) -> Diagnostic {
+    describe_error(root, theme, e, None)
+}
+
+/// A minijinja error met while rendering a page whose template was given `ctx`: as
+/// [`template_diagnostic`], and an undefined value is named with the nearest field that
+/// exists (`report.sumary` -> `report.summary`).
+pub fn render_diagnostic(root: &Path, theme: &ThemeSource, e: &minijinja::Error, ctx: &Value) -> Diagnostic {
+    describe_error(root, theme, e, Some(ctx))
+}
+
+/// Says which page was being rendered when `d` happened, and from which source file.
+pub fn while_rendering(mut d: Diagnostic, url: &str, source: &Path) -> Diagnostic {
+    let page = if source.starts_with("content") {
+        format!("while rendering the page `{url}` (from {})", source.display())
+    } else {
+        format!("while rendering the page `{url}`")
+    };
+    d.help = Some(match d.help.take() {
+        Some(help) => format!("{page}; {help}"),
+        None => page,
+    });
+    d
+}
+
+fn describe_error(root: &Path, theme: &ThemeSource, e: &minijinja::Error, ctx: Option<&Value>) -> Diagnostic {
     let name = e.name().unwrap_or("template");
     let file = template_origin(root, theme, name);
-    let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
-    let mut d = Diagnostic::error(&file, format!("template error: {}{detail}", e.kind()));
-    if let Some(line) = e.line() {
-        d = d.at_line(e.template_source(), line);
+    let source = e
+        .template_source()
+        .map(str::to_owned)
+        .or_else(|| template_text(root, theme, name));
+    let detail = e.detail().unwrap_or_default();
+    let mut d = Diagnostic::error(&file, format!("template error: {}", e.kind()));
+    if !detail.is_empty() {
+        d.message.push_str(&format!(": {detail}"));
     }
-    d
+    let Some(source) = source else {
+        return match e.line() {
+            Some(line) => d.at_line(None, line),
+            None => d,
+        };
+    };
+    let range = e
+        .range()
+        .filter(|r| r.start <= r.end && source.is_char_boundary(r.start) && source.is_char_boundary(r.end));
+    let at = |d: Diagnostic, offset: Option<usize>| match (offset, e.line()) {
+        (Some(o), _) => d.at(&source, o),
+        (None, Some(line)) => d.at_line(Some(&source), line),
+        (None, None) => d,
+    };
+    match e.kind() {
+        ErrorKind::UndefinedError => {
+            // minijinja's detail names the expression: "`report.sumary` is undefined".
+            let expr = detail
+                .split('`')
+                .nth(1)
+                .map(str::to_owned)
+                .or_else(|| range.as_ref().map(|r| source[r.clone()].trim().to_string()))
+                .filter(|x| !x.is_empty());
+            let Some(expr) = expr else {
+                return at(d, range.map(|r| r.start));
+            };
+            d.message = format!("`{expr}` is undefined");
+            if let Some(better) = ctx.and_then(|ctx| nearest_field(ctx, &source, &expr)) {
+                d.message.push_str(&format!(", did you mean `{better}`?"));
+            }
+            // The range may be the filter or test that met the value; point at the value.
+            let offset = range.map(|r| {
+                let line_start = source[..r.start].rfind('\n').map_or(0, |i| i + 1);
+                let line_end = source[r.start..].find('\n').map_or(source.len(), |i| r.start + i);
+                match source[r.start..r.end].contains(&expr) {
+                    true => r.start + source[r.start..r.end].find(&expr).unwrap_or(0),
+                    false => source[line_start..line_end]
+                        .find(&expr)
+                        .map_or(r.start, |i| line_start + i),
+                }
+            });
+            at(d, offset)
+        }
+        ErrorKind::SyntaxError if closes_too_soon(detail) => {
+            let until = range.as_ref().map_or(source.len(), |r| r.start);
+            match unclosed_block(&source, until) {
+                Some((tag, offset)) => {
+                    d.message = format!("`{{% {tag} %}}` is never closed");
+                    d.help = Some(format!(
+                        "add `{{% end{tag} %}}` where its content ends (minijinja stopped at line {}: {detail})",
+                        e.line().unwrap_or(0)
+                    ));
+                    d.at(&source, offset)
+                }
+                None => at(d, range.map(|r| r.start)),
+            }
+        }
+        _ => at(d, range.map(|r| r.start)),
+    }
+}
+
+/// A template's text, found as the loader finds it (for errors without debug info).
+fn template_text(root: &Path, theme: &ThemeSource, name: &str) -> Option<String> {
+    let origin = template_origin(root, theme, name);
+    std::fs::read_to_string(root.join(&origin)).ok().or_else(|| {
+        let bare = name.strip_prefix("theme/").unwrap_or(name);
+        DEFAULT_THEME
+            .get_file(format!("templates/{bare}"))
+            .and_then(|f| f.contents_utf8())
+            .map(str::to_owned)
+    })
+}
+
+/// minijinja's words when a block ends before a tag inside it was closed: it names the
+/// next end tag or the end of the file, not the tag left open.
+fn closes_too_soon(detail: &str) -> bool {
+    detail.starts_with("unknown statement end") || detail.ends_with("expected end of block")
+}
+
+/// The innermost block tag still open at byte `until` of a template (or whose end tag
+/// does not match), and the offset of its `{%`.
+fn unclosed_block(source: &str, until: usize) -> Option<(String, usize)> {
+    const OPENERS: &[&str] = &["if", "for", "block", "macro", "call", "filter", "with", "autoescape"];
+    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut pos = 0;
+    while let Some(i) = source[pos..].find('{') {
+        let start = pos + i;
+        let rest = &source[start..];
+        if rest.starts_with("{#") {
+            pos = rest.find("#}").map_or(source.len(), |j| start + j + 2);
+            continue;
+        }
+        if !rest.starts_with("{%") {
+            pos = start + 1;
+            continue;
+        }
+        let Some(j) = rest[2..].find("%}").map(|j| j + 2) else {
+            break;
+        };
+        if start > until {
+            break;
+        }
+        pos = start + j + 2;
+        let inner = rest[2..j].trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let word = inner.split_whitespace().next().unwrap_or_default();
+        if word == "raw" {
+            pos = source[pos..].find("endraw").map_or(source.len(), |k| pos + k);
+        } else if OPENERS.contains(&word) || (word == "set" && !inner.contains('=')) {
+            stack.push((word.to_string(), start));
+        } else if let Some(opener) = word.strip_prefix("end") {
+            match stack.last() {
+                Some((top, _)) if top == opener => {
+                    stack.pop();
+                }
+                Some(top) => return Some(top.clone()),
+                None => return None,
+            }
+        }
+    }
+    stack.pop()
+}
+
+/// The field nearest to the last part of `expr` among the fields of what comes before it
+/// (`report.sumary` -> `report.summary`). A loop variable is looked up through its loop
+/// (`{% for s in report.scores %}`: `s` is the first score).
+fn nearest_field(ctx: &Value, source: &str, expr: &str) -> Option<String> {
+    let (parent, last) = match expr.rsplit_once('.') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, expr),
+    };
+    let holder = match parent {
+        Some(p) => resolve(ctx, source, p, 0)?,
+        None => ctx.clone(),
+    };
+    if holder.kind() != minijinja::value::ValueKind::Map {
+        return None;
+    }
+    let keys: Vec<String> = holder
+        .try_iter()
+        .ok()?
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let better = crate::diagnostics::suggest(last, &keys)?;
+    Some(match parent {
+        Some(p) => format!("{p}.{better}"),
+        None => better.to_string(),
+    })
+}
+
+fn resolve(ctx: &Value, source: &str, path: &str, depth: usize) -> Option<Value> {
+    let mut parts = path.split('.');
+    let head = parts.next()?.trim();
+    let mut value = ctx.get_attr(head).ok().filter(|v| !v.is_undefined());
+    if value.is_none() && depth < 4 {
+        // `{% for head in items %}`: the loop's first item stands for `head`.
+        let pattern = format!("for {head} in ");
+        let at = source.find(&pattern)? + pattern.len();
+        let items: String = source[at..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
+        value = resolve(ctx, source, &items, depth + 1)?.get_item_by_index(0).ok();
+    }
+    let mut value = value?;
+    for part in parts {
+        value = value.get_attr(part.trim()).ok().filter(|v| !v.is_undefined())?;
+    }
+    Some(value)
 }
 
 /// Hashes of the template files the site and its theme hold on disk, so that a template
@@ -251,4 +453,55 @@ pub fn builtin_hash() -> u64 {
     walk(&DEFAULT_THEME, &mut files);
     files.sort();
     crate::hash::hash_of(&files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_block_left_open_is_found() {
+        let cases: &[(&str, Option<(&str, usize)>)] = &[
+            ("{% if a %}x{% endif %}", None),
+            ("a\n{% if a %}\n{% endblock %}", Some(("if", 2))),
+            ("{% block c %}{% for x in y %}{% if x %}{% endfor %}", Some(("if", 29))),
+            ("{% raw %}{% if %}{% endraw %}{% for x in y %}", Some(("for", 29))),
+            ("{# {% if %} #}{%- with a = 1 -%}", Some(("with", 14))),
+            ("{% set x = 1 %}{% set y %}", Some(("set", 15))),
+            ("{% endif %}", None),
+            ("{%}", None),
+        ];
+        for (source, want) in cases {
+            let got = unclosed_block(source, source.len());
+            assert_eq!(got.as_ref().map(|(t, o)| (t.as_str(), *o)), *want, "{source}");
+        }
+    }
+
+    #[test]
+    fn any_cut_of_a_template_is_scanned_without_panic() {
+        let source = "{# é #}{% block c %}{% for x in y -%}{{ x.é }}{% raw %}{% if %}{% endraw %}{%- endfor %}";
+        for end in (0..=source.len()).filter(|&i| source.is_char_boundary(i)) {
+            let cut = &source[..end];
+            assert!(unclosed_block(cut, end).is_none_or(|(_, at)| at < end));
+            assert!(unclosed_block(cut, 0).is_none_or(|(_, at)| at < end));
+        }
+    }
+
+    #[test]
+    fn the_nearest_field_is_found_through_loops() {
+        let ctx = Value::from(minijinja::value::Serde(serde_json::json!({
+            "report": { "summary": "s", "scores": [{ "area": "A", "score": 3 }] },
+            "site": { "title": "t" }
+        })));
+        let source = "{% for s in report.scores %}{{ s.are }}{% endfor %}";
+        for (expr, want) in [
+            ("report.sumary", Some("report.summary")),
+            ("s.are", Some("s.area")),
+            ("sit", Some("site")),
+            ("report.colour", None),
+            ("nothing.here", None),
+        ] {
+            assert_eq!(nearest_field(&ctx, source, expr).as_deref(), want, "{expr}");
+        }
+    }
 }

@@ -23,6 +23,21 @@ fn failing_build(path: &str, text: &str) -> (SiteTest, Run) {
     (site, run)
 }
 
+/// Builds a good site, then adds one bad file: the build fails with exit code 1 and the
+/// previous output is left as it was.
+#[track_caller]
+fn failing_rebuild(path: &str, text: &str) -> (SiteTest, Run) {
+    let site = SiteTest::new();
+    site.write("content/good.md", report("Good", "2025-03-01"));
+    site.build();
+    let before = output_tree(&site.public());
+    site.write(path, text);
+    let run = site.try_build(&[]);
+    run.assert_failed();
+    assert_eq!(output_tree(&site.public()), before, "the previous output is untouched");
+    (site, run)
+}
+
 #[test]
 fn an_unknown_front_matter_key_is_named_with_a_suggestion() {
     let (_, run) = failing_build("content/a.md", &front(&format!("{OK}\nsumary = \"typo\"")));
@@ -35,7 +50,7 @@ fn an_unknown_key_inside_a_table_is_named_with_a_suggestion() {
         "content/a.md",
         &front(&format!("{OK}\n\n[[scores]]\narea = \"Energy\"\nscroe = 5")),
     );
-    run.assert_error_line("content/a.md:8:1: error: unknown field `scroe`, did you mean `score`?");
+    run.assert_error_line("content/a.md:8:1: error: unknown field `scroe` in `[[scores]]`, did you mean `score`?");
 }
 
 #[test]
@@ -132,10 +147,37 @@ fn an_invalid_slug_is_an_error_at_its_position() {
 }
 
 #[test]
-fn a_file_name_that_cannot_be_a_slug_is_an_error_with_help() {
-    let (_, run) = failing_build("content/My Report.md", &front(OK));
-    run.assert_error_line("content/My Report.md: error: the file name `My Report` cannot be used as a URL slug");
-    run.assert_stderr_contains("slug = \"my-report\"");
+fn a_file_name_with_spaces_and_capitals_gets_a_slug() {
+    // Issue 9: what Zola or Hugo would do, rather than an error.
+    let site = SiteTest::new();
+    site.write("content/My Report 2025.md", report("Mine", "2025-03-01"));
+    site.build();
+    let page = site.page("reports/my-report-2025/");
+    assert!(main_text(&page).contains("Mine"));
+}
+
+#[test]
+fn readme_and_underscore_files_in_content_are_not_reports() {
+    // Issue 9: a README.md that explains the folder made the build fail (no `+++`).
+    let site = SiteTest::new();
+    site.write("content/a.md", report("A", "2025-03-01"));
+    site.write("content/README.md", "# How we file reports\n\nOne file per report.\n");
+    site.write("content/2025/readme.md", "Notes.\n");
+    site.write("content/_template.md", "+++\ntitle = \"Copy me\"\n+++\n");
+    let run = site.build();
+    assert!(run.stdout.starts_with("built 1 report,"), "{}", run.stdout);
+    assert!(!site.exists("reports/readme/"));
+    assert!(!site.exists("reports/template/"));
+    assert!(!site.exists("reports/_template/"));
+}
+
+#[test]
+fn a_file_name_without_letters_or_digits_is_an_error_with_help() {
+    let (_, run) = failing_build("content/---.md", &front(OK));
+    run.assert_error_line(
+        "content/---.md: error: the file name `---` has no letters or digits to make a URL slug from",
+    );
+    run.assert_stderr_contains("add `slug = \"...\"` to the front matter, or rename the file");
 }
 
 #[test]
@@ -217,7 +259,139 @@ fn a_key_after_a_table_belongs_to_the_table_and_is_reported() {
             "{OK}\n\n[[stakeholders]]\nwho = \"Investors\"\naction = \"Act\"\ncategory = \"Markets\""
         )),
     );
-    run.assert_error_line("content/a.md:9:1: error: unknown field `category`");
+    run.assert_error_line(
+        "content/a.md:9:1: error: `category` landed inside `[[stakeholders]]`, which has no such field",
+    );
+    run.assert_stderr_contains(
+        "help: a key written after a table header belongs to that table: move `category` above the first table (`[[stakeholders]]` on line 6)",
+    );
+}
+
+#[test]
+fn a_key_after_next_says_where_it_landed_and_never_suggests_itself() {
+    // Issue 9: "unknown field `authors`, did you mean `authors`?".
+    let text = front(&format!(
+        "{OK}
+
+[[scores]]
+area = \"Energy\"
+score = 5
+
+[next]
+milestone = \"Vote\"
+authors = [\"Desk\"]"
+    ));
+    let (_, run) = failing_rebuild("content/a.md", &text);
+    run.assert_error_line("content/a.md:12:1: error: `authors` landed inside `[next]`, which has no such field");
+    run.assert_stderr_contains(
+        "help: a key written after a table header belongs to that table: move `authors` above the first table (`[[scores]]` on line 6)",
+    );
+    assert!(!run.stderr.contains("did you mean `authors`"), "{}", run.stderr);
+    assert_eq!(run.error_lines().len(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_typo_inside_a_table_is_matched_against_that_tables_fields() {
+    // `summry` in [next] is not `summary`: only `milestone` and `signal` are valid there.
+    let (_, run) = failing_build(
+        "content/a.md",
+        &front(&format!(
+            "{OK}
+
+[next]
+signl = \"x\"
+summry = \"y\""
+        )),
+    );
+    run.assert_error_line("content/a.md:7:1: error: unknown field `signl` in `[next]`, did you mean `signal`?");
+    run.assert_error_line("content/a.md:8:1: error: unknown field `summry` in `[next]`");
+    assert!(!run.stderr.contains("did you mean `summary`"), "{}", run.stderr);
+    // ... but a top-level key may be what was meant, in the wrong place.
+    run.assert_stderr_contains(
+        "help: if you meant `summary`, it goes above the first table (`[next]` on line 6): a key written after a table header belongs to that table",
+    );
+}
+
+#[test]
+fn every_error_of_a_file_is_listed_in_file_order() {
+    // Issue 9: `rationle` on one line and a bad key far below it: both, in file order,
+    // with the report's own rules (scores) still checked between them.
+    let text = front(&format!(
+        "{OK}
+sumary = \"typo\"
+title_image = \"map.png\"
+
+[[scores]]
+area = \"Energy\"
+score = 7
+rationle = \"Why\"
+
+[[scores]]
+area = \"Trade\"
+score = 11
+
+[[glance]]
+domain = \"Markets\"
+text = 5
+
+[next]
+milestne = \"Vote\""
+    ));
+    let (_, run) = failing_rebuild("content/a.md", &text);
+    let want = [
+        "content/a.md:5:1: error: unknown field `sumary`, did you mean `summary`?",
+        "content/a.md:6:1: error: unknown field `title_image`",
+        "content/a.md:11:1: error: unknown field `rationle` in `[[scores]]`, did you mean `rationale`?",
+        "content/a.md:15:9: error: a score must be a whole number from 1 to 10, found `11`",
+        "content/a.md:19:8: error: `text` must be a string, found integer `5`",
+        "content/a.md:22:1: error: unknown field `milestne` in `[next]`, did you mean `milestone`?",
+    ];
+    assert_eq!(run.error_lines(), want, "{}", run.stderr);
+    run.assert_stderr_contains("6 errors");
+}
+
+#[test]
+fn a_quoted_date_says_drop_the_quotes() {
+    let (_, run) = failing_rebuild(
+        "content/a.md",
+        &front("title = \"T\"\ndate = \"2025-10-09\"\nsummary = \"S\""),
+    );
+    run.assert_error_line("content/a.md:3:8: error: `date` is written as a string: drop the quotes");
+    run.assert_stderr_contains("help: write `date = 2025-10-09`: TOML reads a date without quotes");
+    assert_eq!(
+        run.error_lines().len(),
+        1,
+        "no second error about a missing date:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_date_in_another_form_shows_the_accepted_forms() {
+    let (_, run) = failing_rebuild(
+        "content/a.md",
+        &front("title = \"T\"\ndate = 09/10/2025\nsummary = \"S\""),
+    );
+    run.assert_error_line("content/a.md:3:8: error: `date` must be a date, found `09/10/2025`");
+    run.assert_stderr_contains(
+        "help: write a date as 2025-10-09, or a date-time as 2025-10-09T08:00:00Z or 2025-10-09T08:00:00+02:00 (no quotes)",
+    );
+    assert!(
+        !run.stderr.contains("must be quoted"),
+        "toml's advice would add quotes:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_update_before_the_date_is_an_error() {
+    let (_, run) = failing_rebuild(
+        "content/a.md",
+        &front("title = \"T\"\ndate = 2025-10-09\nupdated = 2025-10-01T08:00:00Z\nsummary = \"S\""),
+    );
+    run.assert_error_line(
+        "content/a.md:4:11: error: `updated` (2025-10-01T08:00:00Z) is earlier than `date` (2025-10-09)",
+    );
 }
 
 #[test]
@@ -251,7 +425,7 @@ fn an_unknown_key_in_the_feed_table_is_named() {
     site.write("content/a.md", report("A", "2025-03-01"));
     let run = site.try_build(&[]);
     run.assert_failed();
-    run.assert_error_line("config.toml:11:1: error: unknown field `limt`, did you mean `limit`?");
+    run.assert_error_line("config.toml:11:1: error: unknown field `limt` in `[feed]`, did you mean `limit`?");
 }
 
 #[test]
@@ -325,6 +499,83 @@ fn a_template_runtime_error_names_the_site_template() {
     let run = site.try_build(&[]);
     run.assert_failed();
     run.assert_error_line("templates/home.html:3:");
+}
+
+#[test]
+fn a_typo_with_no_match_lists_the_fields_of_its_table() {
+    let (_, run) = failing_build("content/a.md", &front(&format!("{OK}\n\n[next]\ncolour = \"x\"")));
+    run.assert_error_line("content/a.md:7:1: error: unknown field `colour` in `[next]`");
+    run.assert_stderr_contains("help: the fields here are `milestone`, `signal`");
+}
+
+#[test]
+fn a_top_level_typo_after_a_table_says_where_it_belongs() {
+    let site = SiteTest::new();
+    site.write("config.toml", format!("{CONFIG}tittle = \"x\"\n"));
+    site.write("content/a.md", report("A", "2025-03-01"));
+    let run = site.try_build(&[]);
+    run.assert_failed();
+    run.assert_error_line("config.toml:11:1: error: unknown field `tittle` in `[feed]`");
+    run.assert_stderr_contains(
+        "help: if you meant `title`, it goes above the first table (`[feed]` on line 9): a key written after a table header belongs to that table",
+    );
+}
+
+/// Builds a good site, then replaces `templates/report.html`: the build fails with exit
+/// code 1 and the previous output is left as it was.
+#[track_caller]
+fn failing_template(report_html: &str) -> Run {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        report("A", "2025-03-01").score("Energy", 7).score("Trade", 4),
+    );
+    site.write("content/b.md", report("B", "2025-03-02"));
+    site.build();
+    let before = output_tree(&site.public());
+    site.write("templates/report.html", report_html);
+    let run = site.try_build(&[]);
+    run.assert_failed();
+    assert_eq!(output_tree(&site.public()), before, "the previous output is untouched");
+    run
+}
+
+#[test]
+fn an_undefined_field_names_the_expression_its_position_the_page_and_the_nearest_field() {
+    // Issue 9: this said "undefined value" at column 1.
+    let run = failing_template(
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ report.sumary }}</p>\n{% endblock %}\n",
+    );
+    let lines = run.error_lines();
+    assert_eq!(
+        lines,
+        ["templates/report.html:3:7: error: `report.sumary` is undefined, did you mean `report.summary`?"],
+        "one error for the template, not one per page:\n{}",
+        run.stderr
+    );
+    run.assert_stderr_contains("<p>{{ report.sumary }}</p>\n  |       ^");
+    run.assert_stderr_contains(
+        "help: while rendering the page `/reports/a/` (from content/a.md); the same on 1 more page",
+    );
+}
+
+#[test]
+fn an_undefined_field_of_a_loop_variable_is_matched_against_the_loop_items() {
+    let run = failing_template(
+        "{% extends \"base.html\" %}\n{% block content %}\n{% for s in report.scores %}\n  <p>{{ s.are | upper }}</p>\n{% endfor %}\n{% endblock %}\n",
+    );
+    run.assert_error_line("templates/report.html:4:9: error: `s.are` is undefined, did you mean `s.area`?");
+}
+
+#[test]
+fn an_unclosed_if_names_the_line_of_the_opening_tag() {
+    let run = failing_template(
+        "{% extends \"base.html\" %}\n{% block content %}\n{% if report.title %}\n<p>{{ report.title }}</p>\n\n{% endblock %}\n",
+    );
+    run.assert_error_line("templates/report.html:3:1: error: `{% if %}` is never closed");
+    run.assert_stderr_contains(
+        "help: add `{% endif %}` where its content ends (minijinja stopped at line 6: unknown statement endblock)",
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod bodies;
 mod build_basics;
 mod cashtags;
 mod drafts_future;

@@ -56,7 +56,7 @@ fn bad_inputs() -> Vec<(&'static str, String, &'static str)> {
         (
             "config.toml",
             format!("{CONFIG}tittle = \"x\"\n"),
-            "config.toml:11:1: error: unknown field `tittle`, did you mean `title`?",
+            "config.toml:11:1: error: unknown field `tittle` in `[feed]`",
         ),
         (
             "content/b.md",
