@@ -358,14 +358,17 @@ impl BuildState {
         let mut layout_key = 0u64;
         let mut changed = Vec::new();
         let mut reports = Vec::with_capacity(content.reports.len());
-        for (path, entry) in &self.sources {
-            let Some(r) = &entry.report else { continue };
+        // A one-off build hands each body over: the job that writes it lets go of it.
+        let give = self.one_shot;
+        for (path, entry) in &mut self.sources {
+            let Some(r) = &mut entry.report else { continue };
             errors.extend(r.errors.iter().cloned());
             layout_key = layout_key.wrapping_add(r.layout_hash);
             if rerendered.contains(path) {
                 changed.push(reports.len());
             }
-            reports.push((r.item.clone(), r.fp, r.html.clone()));
+            let html = if give { r.html.take() } else { r.html.clone() };
+            reports.push((r.item.clone(), r.fp, html));
         }
         for m in &content.pages {
             let text_hash = self.sources.get(&m.path).map_or(0, |e| e.text_hash);

@@ -144,7 +144,7 @@ impl<'a> Renderer<'a> {
     /// Groups each report's two pages into one job that owns (or shares) its body.
     fn plan_jobs(&self, routes: &[Route], pages: Vec<usize>, bodies: Bodies<'_>) -> Vec<Job> {
         let mut slots: Vec<(Option<usize>, Option<usize>)> = vec![(None, None); self.site.reports.len()];
-        let mut jobs = Vec::new();
+        let mut listings = Vec::new();
         for i in pages {
             match &routes[i] {
                 Route::Report { slug } if self.site.by_slug.contains_key(slug) => {
@@ -153,9 +153,12 @@ impl<'a> Renderer<'a> {
                 Route::Analysis { slug } if self.site.by_slug.contains_key(slug) => {
                     slots[self.site.by_slug[slug]].1 = Some(i)
                 }
-                _ => jobs.push(Job::Route(i)),
+                _ => listings.push(Job::Route(i)),
             }
         }
+        // The reports first: each lets go of its body once written, while the listings
+        // (planned after them, so started on the other core) fill the card cache.
+        let mut jobs = Vec::with_capacity(listings.len() + self.site.reports.len());
         let mut given = match bodies {
             Bodies::Give(v) => Ok(v),
             Bodies::Lend(b) => Err(b),
@@ -174,6 +177,7 @@ impl<'a> Renderer<'a> {
                 }),
             }
         }
+        jobs.extend(listings);
         jobs
     }
 
