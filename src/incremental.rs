@@ -91,8 +91,10 @@ struct RouteRecord {
 pub struct RebuildStats {
     /// Routes rendered.
     pub rendered: usize,
-    /// Files written (pages and static files).
+    /// Pages written (never more than `rendered`: a page whose bytes did not change is not).
     pub written: usize,
+    /// Static files copied.
+    pub static_written: usize,
     /// Files deleted.
     pub deleted: usize,
     /// Routes in the site.
@@ -667,7 +669,8 @@ impl BuildState {
                     self.routes.clear();
                     return Err(sorted_failure(errs));
                 }
-                stats.written = todo.len() + statics.len();
+                stats.written = todo.len();
+                stats.static_written = statics.len();
                 self.statics = statics.iter().map(|(p, b)| (p.clone(), content_hash(b))).collect();
                 let mut files: HashMap<PathBuf, u64> = self.statics.clone();
                 files.extend(self.routes.iter().map(|(r, rec)| (r.output_file(), rec.bytes_hash)));
@@ -759,7 +762,7 @@ impl BuildState {
                     let h = content_hash(bytes);
                     if self.statics.get(rel) != Some(&h) {
                         output::replace_file(dir, rel, bytes)?;
-                        stats.written += 1;
+                        stats.static_written += 1;
                     }
                     new_statics.insert(rel.clone(), h);
                 }

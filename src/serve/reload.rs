@@ -15,8 +15,6 @@ pub enum Message {
     Css,
     /// The last edit failed: show this text over the page.
     Error(String),
-    /// The site builds again: remove the overlay.
-    Ok,
 }
 
 impl Message {
@@ -24,7 +22,6 @@ impl Message {
         match self {
             Message::Reload => "event: reload\ndata: \n\n".into(),
             Message::Css => "event: css\ndata: \n\n".into(),
-            Message::Ok => "event: ok\ndata: \n\n".into(),
             Message::Error(text) => format!(
                 "event: build-error\ndata: {}\n\n",
                 serde_json::to_string(text).expect("a string serializes")
@@ -72,21 +69,73 @@ impl Hub {
             .retain_mut(|c| c.write_all(frame.as_bytes()).and_then(|_| c.flush()).is_ok());
     }
 
+    /// The errors of the last build, if it failed.
+    pub fn last_error(&self) -> Option<String> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).error.clone()
+    }
+
     /// How many pages listen.
     pub fn clients(&self) -> usize {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).clients.len()
     }
 }
 
-/// Adds the live-reload script to an HTML page (before `</body>`, or at the end).
-pub fn inject(html: &[u8]) -> Vec<u8> {
-    let script = format!(
+fn script() -> String {
+    format!(
         "<script data-events=\"{EVENTS_PATH}\">{}</script>",
         include_str!("reload.js")
-    );
+    )
+}
+
+/// Adds the live-reload script to an HTML page (before `</body>`, or at the end).
+pub fn inject(html: &[u8]) -> Vec<u8> {
+    let script = script();
     let text = String::from_utf8_lossy(html);
     match text.rfind("</body>") {
         Some(i) => format!("{}{script}{}", &text[..i], &text[i..]).into_bytes(),
         None => format!("{text}{script}").into_bytes(),
     }
+}
+
+/// The page `serve` shows for every URL while it has no site: the errors of the failed
+/// build (as the terminal shows them), or word that the first build is under way. Its
+/// script reloads it when a build succeeds and replaces the errors when they change.
+pub fn no_site_page(errors: Option<&str>) -> Vec<u8> {
+    let (title, lead, body) = match errors {
+        Some(text) => (
+            "The site did not build",
+            "Fix the problem below and save: this page reloads by itself when the site builds.",
+            format!("<pre id=\"impress-build-errors\">{}</pre>", escape_html(text)),
+        ),
+        None => (
+            "Building the site",
+            "This page reloads by itself when the first build is done.",
+            String::new(),
+        ),
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>impress: {title}</title>\
+         <style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem}}\
+         pre{{font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;background:#1e1e22;color:#ffd7d7;\
+         padding:1rem;overflow:auto;white-space:pre-wrap}}</style></head>\
+         <body><main><h1>{title}</h1><p>{lead}</p>{body}</main>{}</body></html>\n",
+        script()
+    )
+    .into_bytes()
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -20,3 +20,4 @@ mod serve;
 mod taxonomies;
 mod templates;
 mod trust;
+mod watch;
