@@ -83,16 +83,33 @@ enum Command {
         #[arg(long)]
         future: bool,
     },
-    /// Make a new site.
+    /// Make a new site (it uses the theme built into impress).
     Init {
-        /// Folder for the new site.
+        /// Folder for the new site: new, empty, or holding only `.git`, dot files, a README.
         dir: PathBuf,
+        /// Also copy the default theme into themes/default/ to edit it.
+        #[arg(long)]
+        with_theme: bool,
     },
-    /// Make a new report in content/.
+    /// Make a new report in content/, as a draft with every field stubbed.
     New {
         /// The report's title.
         title: String,
+        /// A folder inside content/ for it (e.g. `markets`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
+    /// Work with the site's theme.
+    Theme {
+        #[command(subcommand)]
+        action: ThemeAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThemeAction {
+    /// Copy the built-in default theme into themes/default/, to edit it.
+    Eject,
 }
 
 /// A bad `--base-url` is a usage error (exit code 2), caught before anything is read.
@@ -322,7 +339,11 @@ fn main() -> ExitCode {
                 ..Options::new(&cli.root)
             };
             match impress::check(&opts) {
-                Ok(s) => {
+                Ok(mut s) => {
+                    match impress::scaffold::placeholder_warnings(&opts) {
+                        Ok(w) => s.warnings.extend(w),
+                        Err(d) => return fail(&[d]),
+                    }
                     if !s.warnings.is_empty() {
                         eprint!("{}", render_all(&s.warnings));
                     }
@@ -369,20 +390,39 @@ fn main() -> ExitCode {
                 Err(f) => fail(&f.diagnostics),
             }
         }
-        Command::Init { dir } => match impress::scaffold::init_site(&cli.root.join(&dir), &today) {
-            Ok(()) => {
-                println!(
-                    "made a new site in {}; build it with `impress build --root {}`",
-                    dir.display(),
-                    dir.display()
-                );
+        Command::Init { dir, with_theme } => {
+            match impress::scaffold::init_site(&cli.root.join(&dir), &today, with_theme) {
+                Ok(()) => {
+                    let dir = dir.display();
+                    println!("made a new site in {dir}");
+                    println!(
+                        "its sample report, {}, is a draft: see it with `impress serve --drafts --root {dir}`",
+                        impress::scaffold::SAMPLE_REPORT
+                    );
+                    if with_theme {
+                        println!("the default theme is in themes/default/, to edit");
+                    }
+                    println!("add a report with `impress new --root {dir} \"Title\"`");
+                    ExitCode::SUCCESS
+                }
+                Err(d) => fail(&[d]),
+            }
+        }
+        Command::New { title, dir } => match impress::scaffold::new_report(&cli.root, &title, &today, dir.as_deref()) {
+            Ok(path) => {
+                println!("wrote {} (a draft: set draft = false to publish)", path.display());
                 ExitCode::SUCCESS
             }
             Err(d) => fail(&[d]),
         },
-        Command::New { title } => match impress::scaffold::new_report(&cli.root, &title, &today) {
+        Command::Theme {
+            action: ThemeAction::Eject,
+        } => match impress::scaffold::eject_theme(&cli.root) {
             Ok(path) => {
-                println!("wrote {} (a draft: set draft = false to publish)", path.display());
+                println!(
+                    "copied the default theme into {}; it now wins over the built-in one",
+                    path.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(d) => fail(&[d]),

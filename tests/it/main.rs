@@ -15,6 +15,7 @@ mod links;
 mod pages;
 mod pagination;
 mod restart;
+mod scaffold;
 mod search;
 mod serve;
 mod taxonomies;
