@@ -118,14 +118,6 @@ impl Stop {
 /// How often the loop looks at [`Stop`] while no file changes.
 const STOP_TICK: Duration = Duration::from_millis(100);
 
-/// What the HTTP threads share with the loop: the live-reload hub, and whether a site
-/// has been built yet (until then every page is the build's errors, or "building").
-#[derive(Clone, Default)]
-struct Served {
-    hub: Hub,
-    ready: Arc<AtomicBool>,
-}
-
 /// The loop of `serve` or `watch`: the state, the watcher, where pages go and who hears.
 struct Loop<'a> {
     state: BuildState,
@@ -134,7 +126,8 @@ struct Loop<'a> {
     /// A good build of this run is in `out`.
     built: bool,
     on: &'a mut dyn FnMut(Event),
-    served: Option<&'a Served>,
+    /// `serve`'s open pages; `None` under `watch`.
+    hub: Option<&'a Hub>,
     stop: &'a Stop,
 }
 
@@ -160,15 +153,14 @@ impl Loop<'_> {
 
     fn succeeded(&mut self, message: Message) {
         self.built = true;
-        if let Some(served) = self.served {
-            served.ready.store(true, Ordering::SeqCst);
-            served.hub.broadcast(&message);
+        if let Some(hub) = self.hub {
+            hub.broadcast(&message);
         }
     }
 
     fn failed(&mut self, f: Failure) {
-        if let Some(served) = self.served {
-            served.hub.broadcast(&Message::Error(render_all(&f.diagnostics)));
+        if let Some(hub) = self.hub {
+            hub.broadcast(&Message::Error(render_all(&f.diagnostics)));
         }
         (self.on)(Event::Failed {
             diagnostics: f.diagnostics,
@@ -241,12 +233,12 @@ impl Loop<'_> {
     }
 }
 
-/// The first build, then rebuilds until `stop`; `served` (serve only) hears every result.
+/// The first build, then rebuilds until `stop`; `hub` (serve only) hears every result.
 fn build_and_watch(
     opts: Options,
     out: PathBuf,
     on: &mut dyn FnMut(Event),
-    served: Option<&Served>,
+    hub: Option<&Hub>,
     stop: &Stop,
 ) -> Result<(), Failure> {
     // Watch before the first build, so that a save during it is not missed.
@@ -257,7 +249,7 @@ fn build_and_watch(
         out,
         built: false,
         on,
-        served,
+        hub,
         stop,
     }
     .run()
@@ -288,29 +280,28 @@ pub fn run_serve(
     };
     let url = format!("http://{host}:{port}/");
     opts.base_url = Some(url.clone());
-    // Dropped (and so removed) when this function returns, however it returns.
-    let folder = match &opts.output {
-        Some(_) => None,
-        None => Some(serve_folder()?),
+    // `folder` is dropped (and so removed) when this function returns, however it returns.
+    let (folder, out) = match &opts.output {
+        Some(o) => (None, o.clone()),
+        None => {
+            let folder = serve_folder()?;
+            let out = folder.path().join("site");
+            (Some(folder), out)
+        }
     };
     stop.set_serve_folder(folder.as_ref().map(|f| f.path().to_path_buf()));
-    let out = match (&opts.output, &folder) {
-        (Some(o), _) => o.clone(),
-        (None, Some(f)) => f.path().join("site"),
-        (None, None) => unreachable!("a folder is made when no output is given"),
-    };
     opts.output = Some(out.clone());
     std::fs::create_dir_all(&out).map_err(|e| Diagnostic::error(&out, format!("cannot create: {e}")))?;
     let out = std::fs::canonicalize(&out).unwrap_or(out);
-    let served = Served::default();
+    let hub = Hub::default();
     let server = Arc::new(server);
     for _ in 0..4 {
         let server = server.clone();
-        let served = served.clone();
+        let hub = hub.clone();
         let root = out.clone();
         std::thread::spawn(move || {
             for request in server.incoming_requests() {
-                handle(request, &root, &served);
+                handle(request, &root, &hub);
             }
         });
     }
@@ -318,7 +309,7 @@ pub fn run_serve(
         url,
         port_was_taken: (serve.port != 0 && port != serve.port).then_some(serve.port),
     });
-    let result = build_and_watch(opts, out, on, Some(&served), stop);
+    let result = build_and_watch(opts, out, on, Some(&hub), stop);
     stop.set_serve_folder(None);
     drop(folder);
     result
@@ -425,20 +416,21 @@ fn respond(request: tiny_http::Request, status: u16, bytes: Vec<u8>, content_typ
     let _ = request.respond(response);
 }
 
-fn handle(request: tiny_http::Request, root: &Path, served: &Served) {
+fn handle(request: tiny_http::Request, root: &Path, hub: &Hub) {
     let url = request.url().to_string();
     if url.split('?').next() == Some(reload::EVENTS_PATH) {
-        served.hub.subscribe(request.into_writer());
+        let from_no_site_page = url.ends_with(reload::FROM_NO_SITE_PAGE);
+        hub.subscribe(request.into_writer(), from_no_site_page);
         return;
     }
     if !matches!(request.method(), tiny_http::Method::Get | tiny_http::Method::Head) {
         let _ = request.respond(tiny_http::Response::empty(405).with_header(header("Allow", "GET, HEAD")));
         return;
     }
-    if !served.ready.load(Ordering::SeqCst) {
+    if !hub.has_site() {
         // No site yet: every page says why (the first build failed, or is under way), and
         // reloads itself when a build succeeds.
-        let (status, page) = match served.hub.last_error() {
+        let (status, page) = match hub.last_error() {
             Some(errors) => (500, reload::no_site_page(Some(&errors))),
             None => (503, reload::no_site_page(None)),
         };

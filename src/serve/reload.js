@@ -12,7 +12,7 @@
   function showError(text) {
     // The page of a site that has not built yet lists the errors itself.
     var list = document.getElementById("impress-build-errors");
-    if (list) { list.textContent = text; return; }
+    if (list) { list.textContent = text; list.hidden = false; return; }
     if (!overlay) {
       overlay = document.createElement("div");
       overlay.id = "impress-error-overlay";

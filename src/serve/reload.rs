@@ -6,6 +6,10 @@ use std::sync::{Arc, Mutex};
 /// The path of the event stream.
 pub const EVENTS_PATH: &str = "/__impress/events";
 
+/// The query of the event stream opened by [`no_site_page`]: a page that says there is
+/// no site must reload at once if a site was built before it began to listen.
+pub const FROM_NO_SITE_PAGE: &str = "?from=no-site";
+
 /// The message a page gets after a rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
@@ -30,7 +34,8 @@ impl Message {
     }
 }
 
-/// Open event streams, and the state a newly opened page must be told.
+/// Open event streams, whether a site has been built, and the state a newly opened page
+/// must be told.
 #[derive(Clone, Default)]
 pub struct Hub {
     inner: Arc<Mutex<HubState>>,
@@ -40,15 +45,21 @@ pub struct Hub {
 struct HubState {
     clients: Vec<Box<dyn Write + Send>>,
     error: Option<String>,
+    /// A build succeeded: there is a site to serve.
+    site: bool,
 }
 
 impl Hub {
-    /// Takes over a connection as an event stream.
-    pub fn subscribe(&self, mut stream: Box<dyn Write + Send>) {
+    /// Takes over a connection as an event stream; `from_no_site_page` when the page that
+    /// opened it said there was no site.
+    pub fn subscribe(&self, mut stream: Box<dyn Write + Send>, from_no_site_page: bool) {
         let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
         let mut first = head.to_string();
-        if let Some(e) = &state.error {
+        if from_no_site_page && state.site {
+            // The site was built while the page loaded: it missed the reload.
+            first.push_str(&Message::Reload.frame());
+        } else if let Some(e) = &state.error {
             first.push_str(&Message::Error(e.clone()).frame());
         }
         if stream.write_all(first.as_bytes()).and_then(|_| stream.flush()).is_ok() {
@@ -56,17 +67,26 @@ impl Hub {
         }
     }
 
-    /// Sends a message to every open page, dropping closed connections.
+    /// Sends a message to every open page, dropping closed connections. Any message but
+    /// an error means a build succeeded.
     pub fn broadcast(&self, message: &Message) {
         let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         match message {
             Message::Error(e) => state.error = Some(e.clone()),
-            _ => state.error = None,
+            Message::Reload | Message::Css => {
+                state.error = None;
+                state.site = true;
+            }
         }
         let frame = message.frame();
         state
             .clients
             .retain_mut(|c| c.write_all(frame.as_bytes()).and_then(|_| c.flush()).is_ok());
+    }
+
+    /// True once a build has succeeded.
+    pub fn has_site(&self) -> bool {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).site
     }
 
     /// The errors of the last build, if it failed.
@@ -80,16 +100,16 @@ impl Hub {
     }
 }
 
-fn script() -> String {
+fn script(query: &str) -> String {
     format!(
-        "<script data-events=\"{EVENTS_PATH}\">{}</script>",
+        "<script data-events=\"{EVENTS_PATH}{query}\">{}</script>",
         include_str!("reload.js")
     )
 }
 
 /// Adds the live-reload script to an HTML page (before `</body>`, or at the end).
 pub fn inject(html: &[u8]) -> Vec<u8> {
-    let script = script();
+    let script = script("");
     let text = String::from_utf8_lossy(html);
     match text.rfind("</body>") {
         Some(i) => format!("{}{script}{}", &text[..i], &text[i..]).into_bytes(),
@@ -110,7 +130,8 @@ pub fn no_site_page(errors: Option<&str>) -> Vec<u8> {
         None => (
             "Building the site",
             "This page reloads by itself when the first build is done.",
-            String::new(),
+            // Filled in by the script if the build fails.
+            "<pre id=\"impress-build-errors\" hidden></pre>".to_string(),
         ),
     };
     format!(
@@ -121,7 +142,7 @@ pub fn no_site_page(errors: Option<&str>) -> Vec<u8> {
          pre{{font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;background:#1e1e22;color:#ffd7d7;\
          padding:1rem;overflow:auto;white-space:pre-wrap}}</style></head>\
          <body><main><h1>{title}</h1><p>{lead}</p>{body}</main>{}</body></html>\n",
-        script()
+        script(FROM_NO_SITE_PAGE)
     )
     .into_bytes()
 }

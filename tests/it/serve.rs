@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
-use crate::support::{http, report, select, KillOnDrop, SiteTest, Stream};
+use crate::support::{http, report, select, Events, KillOnDrop, SiteTest, Stream};
 
 fn site() -> SiteTest {
     let site = SiteTest::new();
@@ -201,6 +201,26 @@ fn a_failed_first_build_serves_its_errors_and_fixing_the_file_shows_the_site() {
     let r = server.get("/reports/a/");
     assert_eq!(r.status, 200);
     assert!(r.body.contains("Fixed takeaway."), "the site is served once it builds");
+}
+
+#[test]
+fn an_error_page_that_begins_listening_after_the_fix_still_reloads() {
+    let site = site();
+    site.write("content/a.md", BROKEN);
+    let mut server = site.serve(&[]);
+    let r = server.get("/");
+    assert_eq!(r.status, 500);
+    let page = scraper::Html::parse_document(&r.body);
+    let events_url = select(&page, "script[data-events]")
+        .first()
+        .and_then(|s| s.value().attr("data-events"))
+        .expect("the page's script names its event stream")
+        .to_string();
+    // The fix is built before the page's script gets to listen (a slow browser).
+    site.write("content/a.md", fixed());
+    server.running.wait_for(Stream::Stdout, "built ");
+    let mut events = Events::open_at(server.port, &events_url);
+    assert!(events.wait_for("event: reload"), "the error page is told to reload");
 }
 
 /// The folders `serve` made under the test's TMPDIR.
@@ -428,5 +448,25 @@ fn an_open_page_in_a_real_browser_shows_an_edit_without_a_manual_reload() {
         browser.eval("String(window.__impressMarker)"),
         "undefined",
         "the page reloaded itself"
+    );
+}
+
+#[test]
+fn in_a_real_browser_the_error_page_of_a_failed_first_build_becomes_the_site_once_fixed() {
+    let Some(binary) = chromium() else { return };
+    let site = site();
+    site.write("content/a.md", BROKEN);
+    let server = site.serve(&[]);
+    let url = format!("http://127.0.0.1:{}/reports/a/", server.port);
+    let mut browser = Browser::open(binary, &url);
+    assert!(
+        browser.wait_for_text("content/a.md:7:9: error:", Duration::from_secs(20)),
+        "the page shows the error"
+    );
+    // No waiting for the page's event stream: a reload it missed is sent when it listens.
+    site.write("content/a.md", fixed());
+    assert!(
+        browser.wait_for_text("Fixed takeaway.", Duration::from_secs(20)),
+        "the open page turns into the site"
     );
 }

@@ -943,8 +943,13 @@ pub struct Events(TcpStream, String);
 impl Events {
     /// Opens the stream of the server on `port`.
     pub fn open(port: u16) -> Events {
+        Events::open_at(port, "/__impress/events")
+    }
+
+    /// Opens the stream at `url` (as a page's script names it in `data-events`).
+    pub fn open_at(port: u16, url: &str) -> Events {
         let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to the server");
-        write!(s, "GET /__impress/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").expect("send the request");
+        write!(s, "GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").expect("send the request");
         s.set_read_timeout(Some(Duration::from_millis(100)))
             .expect("a read timeout");
         let mut e = Events(s, String::new());
