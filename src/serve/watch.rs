@@ -164,7 +164,11 @@ impl SiteWatcher {
             return;
         }
         if let Err(d) = self.watch_folder(path) {
-            batch.problems.push(d);
+            // The rest of the site is still watched: a warning, not the end of the loop.
+            batch.problems.push(Diagnostic {
+                severity: crate::diagnostics::Severity::Warning,
+                ..d
+            });
         }
         batch.rescan = true;
     }
