@@ -491,7 +491,7 @@ class LoopResult:
 
 FRONT = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)^\+\+\+[ \t]*\r?\n?", re.S | re.M)
 TAGS_LINE = re.compile(r"^tags[ \t]*=[ \t]*\[(.*)\][ \t]*$", re.M)
-CHANGED = re.compile(r"^changed .*: rebuilt (\d+) pages? \((\d+) written, (\d+) deleted\) in (\d+) ms")
+CHANGED = re.compile(r"^changed .*: rebuilt (\d+) pages? \((\d+) written, (\d+) deleted\)(?:, copied \d+ static files?)? in (\d+) ms")
 
 
 def slugify(text: str) -> str:

@@ -68,8 +68,10 @@ struct SourceEntry {
 pub struct RebuildStats {
     /// Routes rendered.
     pub rendered: usize,
-    /// Files written (pages and static files).
+    /// Pages written (never more than `rendered`: a page whose bytes did not change is not).
     pub written: usize,
+    /// Static files copied.
+    pub static_written: usize,
     /// Files deleted.
     pub deleted: usize,
     /// Routes in the site.

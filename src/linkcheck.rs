@@ -45,30 +45,14 @@ pub fn link_target(href: &str, page_url: &str, base_path: &str) -> Option<String
     // A link that leaves the site's sub-path is a broken link too: report it as is.
     let inside = joined.strip_prefix(base_path.trim_end_matches('/')).unwrap_or(&joined);
     let rel = inside.trim_start_matches('/');
-    let decoded = percent_decode(rel);
+    let decoded = percent_encoding::percent_decode_str(rel)
+        .decode_utf8_lossy()
+        .into_owned();
     Some(if decoded.is_empty() || decoded.ends_with('/') {
         format!("{decoded}index.html")
     } else {
         decoded
     })
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() && s.is_char_boundary(i + 3) {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Every `href="..."` and `src="..."` value in an HTML page (entities `&amp;` decoded).

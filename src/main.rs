@@ -81,16 +81,33 @@ enum Command {
         #[arg(long)]
         future: bool,
     },
-    /// Make a new site.
+    /// Make a new site (it uses the theme built into impress).
     Init {
-        /// Folder for the new site.
+        /// Folder for the new site: new, empty, or holding only `.git`, dot files, a README.
         dir: PathBuf,
+        /// Also copy the default theme into themes/default/ to edit it.
+        #[arg(long)]
+        with_theme: bool,
     },
-    /// Make a new report in content/.
+    /// Make a new report in content/, as a draft with every field stubbed.
     New {
         /// The report's title.
         title: String,
+        /// A folder inside content/ for it (e.g. `markets`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
+    /// Work with the site's theme.
+    Theme {
+        #[command(subcommand)]
+        action: ThemeAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThemeAction {
+    /// Copy the built-in default theme into themes/default/, to edit it.
+    Eject,
 }
 
 /// A bad `--base-url` is a usage error (exit code 2), caught before anything is read.
@@ -106,7 +123,36 @@ fn counted(a: usize, a_word: &str, b: usize, b_word: &str) -> String {
     format!("{}, {}", plural(a, a_word), plural(b, b_word))
 }
 
-fn report_event(event: impress::serve::Event) {
+/// Which loop the terminal is telling about: `serve` and `watch` say different things
+/// about where the site is.
+enum Looping {
+    Serve,
+    /// `watch`, into this output folder.
+    Watch(PathBuf),
+}
+
+/// A path as the writer typed it, without a leading `./`.
+fn shown(path: &std::path::Path) -> String {
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
+}
+
+/// What changed, for the terminal: up to three files, else the folders that changed;
+/// `None` when the watcher could not say (it lost track, and everything was re-read).
+fn what_changed(batch: &impress::serve::watch::Batch) -> Option<String> {
+    let shown: Vec<String> = batch.shown_paths().iter().map(|p| p.display().to_string()).collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let more = shown.len().saturating_sub(3);
+    let first = shown[..shown.len().min(3)].join(", ");
+    Some(if more > 0 {
+        format!("{first} and {more} more")
+    } else {
+        first
+    })
+}
+
+fn report_event(event: impress::serve::Event, looping: &Looping) {
     use impress::serve::Event;
     match event {
         Event::Listening { url, port_was_taken } => {
@@ -115,43 +161,92 @@ fn report_event(event: impress::serve::Event) {
             }
             println!("serving at {url} (Ctrl+C to stop)");
         }
-        Event::Built { stats, elapsed } => println!(
-            "built {} in {} ms",
-            counted(stats.reports, "report", stats.routes, "page"),
-            elapsed.as_millis()
-        ),
+        Event::Built {
+            stats,
+            elapsed,
+            warnings,
+        } => {
+            if !warnings.is_empty() {
+                eprint!("{}", render_all(&warnings));
+            }
+            let built = counted(stats.reports, "report", stats.routes, "page");
+            let ms = elapsed.as_millis();
+            match looping {
+                Looping::Serve => println!("built {built} in {ms} ms"),
+                Looping::Watch(out) => println!(
+                    "built {built} into {} in {ms} ms; watching for changes (Ctrl+C to stop)",
+                    shown(out)
+                ),
+            }
+        }
         Event::Rebuilt {
             batch,
             stats,
             elapsed,
             timings,
+            warnings,
         } => {
             if std::env::var_os("IMPRESS_TIMINGS").is_some() {
                 for (phase, d) in &timings {
                     eprintln!("{phase:>24}: {:>8.1} ms", d.as_secs_f64() * 1000.0);
                 }
             }
-            let shown = batch.shown_paths();
-            let changed: Vec<String> = shown.iter().take(3).map(|p| p.display().to_string()).collect();
-            let more = shown.len().saturating_sub(3);
-            let what = if more > 0 {
-                format!("{} and {more} more", changed.join(", "))
-            } else {
-                changed.join(", ")
+            if !warnings.is_empty() {
+                eprint!("{}", render_all(&warnings));
+            }
+            let what = match what_changed(&batch) {
+                Some(paths) => format!("changed {paths}"),
+                None => "files changed (the watcher lost track of which, so all were read again)".to_string(),
+            };
+            // Pages rendered and pages written are pages; static files copied are counted
+            // apart, so that "written" never exceeds "rebuilt".
+            let statics = match stats.static_written {
+                0 => String::new(),
+                n => format!(", copied {}", plural(n, "static file")),
             };
             println!(
-                "changed {what}: rebuilt {} ({} written, {} deleted) in {} ms",
+                "{what}: rebuilt {} ({} written, {} deleted){statics} in {} ms",
                 plural(stats.rendered, "page"),
                 stats.written,
                 stats.deleted,
                 elapsed.as_millis()
             );
         }
-        Event::Failed(diagnostics) => {
+        Event::Failed { diagnostics, last_good } => {
             eprint!("{}", render_all(&diagnostics));
-            eprintln!("the last good site is still being served; fix the problem and save");
+            match (looping, last_good) {
+                (Looping::Serve, true) => {
+                    eprintln!("the last good site is still being served; fix the problem and save")
+                }
+                (Looping::Serve, false) => eprintln!(
+                    "there is no site to serve yet: every page shows these errors until the problem is fixed and saved"
+                ),
+                (Looping::Watch(out), _) => {
+                    eprintln!("nothing was written to {}; fix the problem and save", shown(out))
+                }
+            }
         }
     }
+}
+
+/// Ctrl+C (SIGINT), SIGTERM and SIGHUP end `serve` and `watch` through `Stop`, so that
+/// serve removes its folder; the `ctrlc` crate's "termination" feature covers all three
+/// on Unix and the console events on Windows, without unsafe code here. The loop notices
+/// within a tenth of a second; a long build under way is not waited for past a few
+/// seconds: then the folder is removed at once and the process ends.
+fn stop_on_signal() -> impress::serve::Stop {
+    let stop = impress::serve::Stop::new();
+    let on_signal = stop.clone();
+    let installed = ctrlc::set_handler(move || {
+        on_signal.request();
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        on_signal.remove_serve_folder();
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        eprintln!("warning: cannot catch Ctrl+C ({e}); serve's temporary folder will outlive it");
+    }
+    stop
 }
 
 fn fail(diagnostics: &[Diagnostic]) -> ExitCode {
@@ -215,7 +310,11 @@ fn main() -> ExitCode {
                 ..Options::new(&cli.root)
             };
             match impress::check(&opts) {
-                Ok(s) => {
+                Ok(mut s) => {
+                    match impress::scaffold::placeholder_warnings(&opts) {
+                        Ok(w) => s.warnings.extend(w),
+                        Err(d) => return fail(&[d]),
+                    }
                     if !s.warnings.is_empty() {
                         eprint!("{}", render_all(&s.warnings));
                     }
@@ -240,7 +339,9 @@ fn main() -> ExitCode {
                 ..Options::new(&cli.root)
             };
             let serve = impress::serve::ServeOptions { bind, port };
-            match impress::serve::run_serve(opts, serve, &mut report_event) {
+            let stop = stop_on_signal();
+            let mut on = |e| report_event(e, &Looping::Serve);
+            match impress::serve::run_serve(opts, serve, &stop, &mut on) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(f) => fail(&f.diagnostics),
             }
@@ -252,25 +353,47 @@ fn main() -> ExitCode {
                 future,
                 ..Options::new(&cli.root)
             };
-            match impress::serve::run_watch(opts, &mut report_event) {
+            let stop = stop_on_signal();
+            let looping = Looping::Watch(opts.output_dir());
+            let mut on = |e| report_event(e, &looping);
+            match impress::serve::run_watch(opts, &stop, &mut on) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(f) => fail(&f.diagnostics),
             }
         }
-        Command::Init { dir } => match impress::scaffold::init_site(&cli.root.join(&dir), &today) {
-            Ok(()) => {
-                println!(
-                    "made a new site in {}; build it with `impress build --root {}`",
-                    dir.display(),
-                    dir.display()
-                );
+        Command::Init { dir, with_theme } => {
+            match impress::scaffold::init_site(&cli.root.join(&dir), &today, with_theme) {
+                Ok(()) => {
+                    let dir = dir.display();
+                    println!("made a new site in {dir}");
+                    println!(
+                        "its sample report, {}, is a draft: see it with `impress serve --drafts --root {dir}`",
+                        impress::scaffold::SAMPLE_REPORT
+                    );
+                    if with_theme {
+                        println!("the default theme is in themes/default/, to edit");
+                    }
+                    println!("add a report with `impress new --root {dir} \"Title\"`");
+                    ExitCode::SUCCESS
+                }
+                Err(d) => fail(&[d]),
+            }
+        }
+        Command::New { title, dir } => match impress::scaffold::new_report(&cli.root, &title, &today, dir.as_deref()) {
+            Ok(path) => {
+                println!("wrote {} (a draft: set draft = false to publish)", path.display());
                 ExitCode::SUCCESS
             }
             Err(d) => fail(&[d]),
         },
-        Command::New { title } => match impress::scaffold::new_report(&cli.root, &title, &today) {
+        Command::Theme {
+            action: ThemeAction::Eject,
+        } => match impress::scaffold::eject_theme(&cli.root) {
             Ok(path) => {
-                println!("wrote {} (a draft: set draft = false to publish)", path.display());
+                println!(
+                    "copied the default theme into {}; it now wins over the built-in one",
+                    path.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(d) => fail(&[d]),

@@ -145,7 +145,8 @@ fn write_staging(
         written.routes.clear();
         return Err(Failure::sorted(errors));
     }
-    stats.written = stats.rendered + statics.len();
+    stats.written = stats.rendered;
+    stats.static_written = statics.len();
     written.statics = statics.iter().map(|(p, b)| (p.clone(), content_hash(b))).collect();
     let mut files: HashMap<PathBuf, u64> = written.statics.clone();
     files.extend(written.routes.iter().map(|(r, rec)| (r.output_file(), rec.bytes_hash)));
@@ -211,7 +212,7 @@ fn write_in_place(
         let h = content_hash(bytes);
         if written.statics.get(rel) != Some(&h) {
             replace_file(dir, rel, bytes)?;
-            stats.written += 1;
+            stats.static_written += 1;
         }
         new_statics.insert(rel.clone(), h);
     }

@@ -1,22 +1,24 @@
 //! `impress serve` and `impress watch`: build, then rebuild what changed on every save.
 //! `serve` also serves the output over HTTP with live reload; its links point at the local
-//! address, and it builds into a folder of its own so that `public/` keeps the real site.
+//! address, and it builds into a folder of its own, made fresh for each run and removed
+//! when it stops, so that `public/` keeps the real site and no run ever shows another's.
 
 pub mod reload;
 pub mod watch;
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::build::rebuild;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{render_all, Diagnostic};
 use crate::incremental::{BuildState, Changes, RebuildStats};
 use crate::output::Sink;
 use crate::{output, Failure, Options, Timer};
 
 use reload::{Hub, Message};
-use watch::{Batch, SiteWatcher};
+use watch::{Batch, ChangeKind, SiteWatcher};
 
 /// What `serve` and `watch` tell the terminal.
 #[derive(Debug)]
@@ -28,12 +30,14 @@ pub enum Event {
         /// The port asked for was taken.
         port_was_taken: Option<u16>,
     },
-    /// The first build is done.
+    /// A build is done: the first one, or the first good one after failures.
     Built {
         /// What it did.
         stats: RebuildStats,
         /// How long it took.
         elapsed: Duration,
+        /// What `impress build` would warn about.
+        warnings: Vec<Diagnostic>,
     },
     /// A rebuild after changes is done.
     Rebuilt {
@@ -45,9 +49,17 @@ pub enum Event {
         elapsed: Duration,
         /// Time per phase.
         timings: Vec<(&'static str, Duration)>,
+        /// The warnings of the changed files (all of them after a config or data change).
+        warnings: Vec<Diagnostic>,
     },
-    /// A build failed; the last good site stays.
-    Failed(Vec<Diagnostic>),
+    /// A build failed.
+    Failed {
+        /// Every problem found.
+        diagnostics: Vec<Diagnostic>,
+        /// A good build of this run is still in place (and served, under `serve`); false
+        /// when the first build of the run has not succeeded yet.
+        last_good: bool,
+    },
 }
 
 /// Where `serve` listens.
@@ -59,104 +71,202 @@ pub struct ServeOptions {
     pub port: u16,
 }
 
-/// A state's first build: into a staging folder swapped in whole.
-fn first_build(state: &mut BuildState, out: &Path) -> Result<RebuildStats, Failure> {
-    let opts = state.options().clone();
-    let staging = output::prepare_output(&opts.root, out)?;
-    let mut timer = Timer::start();
-    match rebuild(state, &Changes::All, &Sink::Staging(&staging), &mut timer) {
-        Ok(stats) => {
-            staging.commit()?;
-            Ok(stats)
+/// Asks a running `serve` or `watch` to stop, from another thread (a signal handler):
+/// the loop ends after the rebuild under way, and `serve` removes its folder.
+#[derive(Clone, Default)]
+pub struct Stop(Arc<StopState>);
+
+#[derive(Default)]
+struct StopState {
+    requested: AtomicBool,
+    serve_folder: Mutex<Option<PathBuf>>,
+}
+
+impl Stop {
+    /// A stop not yet requested.
+    pub fn new() -> Stop {
+        Stop::default()
+    }
+
+    /// Asks the loop to end.
+    pub fn request(&self) {
+        self.0.requested.store(true, Ordering::SeqCst);
+    }
+
+    /// True once [`Stop::request`] was called.
+    pub fn is_requested(&self) -> bool {
+        self.0.requested.load(Ordering::SeqCst)
+    }
+
+    /// Removes `serve`'s folder at once, for a process that must end before the loop does
+    /// (a long first build under way). The loop's own stop removes it too.
+    pub fn remove_serve_folder(&self) {
+        let folder = self.0.serve_folder.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(dir) = folder {
+            // A build may be writing into it: a second try catches files made meanwhile.
+            for _ in 0..3 {
+                if std::fs::remove_dir_all(&dir).is_ok() || !dir.exists() {
+                    break;
+                }
+            }
         }
-        Err(f) => {
-            staging.abandon();
-            Err(f)
-        }
+    }
+
+    fn set_serve_folder(&self, dir: Option<PathBuf>) {
+        *self.0.serve_folder.lock().unwrap_or_else(|e| e.into_inner()) = dir;
     }
 }
 
-/// Rebuilds forever as files change. `notify` is told of each result.
-fn watch_loop(
-    state: &mut BuildState,
-    watcher: &SiteWatcher,
-    out: &Path,
-    mut built: bool,
-    on: &mut dyn FnMut(Event),
-    hub: Option<&Hub>,
-) -> Result<(), Failure> {
-    loop {
-        let Some(batch) = watcher.next_batch(Duration::from_secs(3600)) else {
-            continue;
-        };
+/// How often the loop looks at [`Stop`] while no file changes.
+const STOP_TICK: Duration = Duration::from_millis(100);
+
+/// The loop of `serve` or `watch`: the state, the watcher, where pages go and who hears.
+struct Loop<'a> {
+    state: BuildState,
+    watcher: SiteWatcher,
+    out: PathBuf,
+    /// A good build of this run is in `out`.
+    built: bool,
+    on: &'a mut dyn FnMut(Event),
+    /// `serve`'s open pages; `None` under `watch`.
+    hub: Option<&'a Hub>,
+    stop: &'a Stop,
+}
+
+impl Loop<'_> {
+    /// A state's first build: into a staging folder swapped in whole.
+    fn first_build(&mut self) -> Result<RebuildStats, Failure> {
+        let staging = output::prepare_output(&self.state.options().root.clone(), &self.out)?;
+        let mut timer = Timer::start();
+        match rebuild(&mut self.state, &Changes::All, &Sink::Staging(&staging), &mut timer) {
+            Ok(stats) => {
+                staging.commit()?;
+                Ok(stats)
+            }
+            Err(f) => {
+                staging.abandon();
+                Err(f)
+            }
+        }
+    }
+
+    fn succeeded(&mut self, message: Message) {
+        self.built = true;
+        if let Some(hub) = self.hub {
+            hub.broadcast(&message);
+        }
+    }
+
+    fn failed(&mut self, f: Failure) {
+        if let Some(hub) = self.hub {
+            hub.broadcast(&Message::Error(render_all(&f.diagnostics)));
+        }
+        (self.on)(Event::Failed {
+            diagnostics: f.diagnostics,
+            last_good: self.built,
+        });
+    }
+
+    /// The first build, then a rebuild per batch of changes until [`Stop`] is requested.
+    fn run(&mut self) -> Result<(), Failure> {
+        self.build_from_scratch();
+        // In place from now on: the output's real path, as the watcher reports paths.
+        self.out = std::fs::canonicalize(&self.out).unwrap_or_else(|_| self.out.clone());
+        while !self.stop.is_requested() {
+            if let Some(batch) = self.watcher.next_batch(STOP_TICK) {
+                self.rebuild(batch);
+            }
+        }
+        Ok(())
+    }
+
+    fn build_from_scratch(&mut self) {
+        let start = Instant::now();
+        match self.first_build() {
+            Ok(stats) => {
+                self.succeeded(Message::Reload);
+                let warnings = self.state.warnings();
+                (self.on)(Event::Built {
+                    stats,
+                    elapsed: start.elapsed(),
+                    warnings,
+                });
+            }
+            Err(f) => self.failed(f),
+        }
+    }
+
+    fn rebuild(&mut self, batch: Batch) {
+        if !self.built {
+            // No good build yet: a whole one, into a staging folder.
+            return self.build_from_scratch();
+        }
         let start = Instant::now();
         let mut timer = Timer::start();
-        let result = if built {
-            rebuild(state, &batch.changes(), &Sink::InPlace(out), &mut timer)
-        } else {
-            first_build(state, out)
-        };
+        let result = rebuild(&mut self.state, &batch.changes(), &Sink::InPlace(&self.out), &mut timer);
         match result {
             Ok(stats) => {
-                built = true;
-                if let Some(hub) = hub {
-                    hub.broadcast(&if batch.only_css() {
-                        Message::Css
-                    } else {
-                        Message::Reload
-                    });
+                self.succeeded(if batch.only_css() {
+                    Message::Css
+                } else {
+                    Message::Reload
+                });
+                let mut warnings = self.state.warnings();
+                if !batch.rescan && !batch.kinds.contains(&ChangeKind::Config) {
+                    // Only the saved files' warnings: the others were shown when they came.
+                    warnings.retain(|w| batch.paths.contains(&w.file));
                 }
-                on(Event::Rebuilt {
+                warnings.extend(batch.problems.iter().cloned());
+                (self.on)(Event::Rebuilt {
                     batch,
                     stats,
                     elapsed: start.elapsed(),
                     timings: timer.timings,
+                    warnings,
                 });
             }
-            Err(f) => {
-                if let Some(hub) = hub {
-                    hub.broadcast(&Message::Error(crate::diagnostics::render_all(&f.diagnostics)));
-                }
-                on(Event::Failed(f.diagnostics));
-            }
+            Err(f) => self.failed(f),
         }
     }
 }
 
-/// The first build, then rebuilds forever; `hub` (serve only) hears about every result.
-fn build_and_watch(opts: Options, out: PathBuf, on: &mut dyn FnMut(Event), hub: Option<&Hub>) -> Result<(), Failure> {
+/// The first build, then rebuilds until `stop`; `hub` (serve only) hears every result.
+fn build_and_watch(
+    opts: Options,
+    out: PathBuf,
+    on: &mut dyn FnMut(Event),
+    hub: Option<&Hub>,
+    stop: &Stop,
+) -> Result<(), Failure> {
     // Watch before the first build, so that a save during it is not missed.
-    let watcher = SiteWatcher::new(&opts.root, vec![out.clone()])?;
-    let mut state = BuildState::new(opts);
-    let start = Instant::now();
-    let built = match first_build(&mut state, &out) {
-        Ok(stats) => {
-            on(Event::Built {
-                stats,
-                elapsed: start.elapsed(),
-            });
-            true
-        }
-        Err(f) => {
-            if let Some(hub) = hub {
-                hub.broadcast(&Message::Error(crate::diagnostics::render_all(&f.diagnostics)));
-            }
-            on(Event::Failed(f.diagnostics));
-            false
-        }
-    };
-    let out = std::fs::canonicalize(&out).unwrap_or(out);
-    watch_loop(&mut state, &watcher, &out, built, on, hub)
+    let watcher = SiteWatcher::new(&opts.root)?;
+    Loop {
+        state: BuildState::new(opts),
+        watcher,
+        out,
+        built: false,
+        on,
+        hub,
+        stop,
+    }
+    .run()
 }
 
 /// `impress watch`: build into the output folder and rebuild on change, no server.
-pub fn run_watch(opts: Options, on: &mut dyn FnMut(Event)) -> Result<(), Failure> {
+pub fn run_watch(opts: Options, stop: &Stop, on: &mut dyn FnMut(Event)) -> Result<(), Failure> {
     let out = opts.output_dir();
-    build_and_watch(opts, out, on, None)
+    build_and_watch(opts, out, on, None, stop)
 }
 
-/// `impress serve`: build, serve over HTTP, watch, rebuild and reload open pages.
-pub fn run_serve(mut opts: Options, serve: ServeOptions, on: &mut dyn FnMut(Event)) -> Result<(), Failure> {
+/// `impress serve`: build, serve over HTTP, watch, rebuild and reload open pages, until
+/// `stop`. Without `opts.output` it builds into a new folder under the system's temp
+/// folder and removes that folder when it returns.
+pub fn run_serve(
+    mut opts: Options,
+    serve: ServeOptions,
+    stop: &Stop,
+    on: &mut dyn FnMut(Event),
+) -> Result<(), Failure> {
     let (server, port) = bind(&serve)?;
     let host = if serve.bind == "0.0.0.0" || serve.bind == "::" {
         "127.0.0.1".to_string()
@@ -167,10 +277,16 @@ pub fn run_serve(mut opts: Options, serve: ServeOptions, on: &mut dyn FnMut(Even
     };
     let url = format!("http://{host}:{port}/");
     opts.base_url = Some(url.clone());
-    let out = match &opts.output {
-        Some(o) => o.clone(),
-        None => serve_dir(&opts.root),
+    // `folder` is dropped (and so removed) when this function returns, however it returns.
+    let (folder, out) = match &opts.output {
+        Some(o) => (None, o.clone()),
+        None => {
+            let folder = serve_folder()?;
+            let out = folder.path().join("site");
+            (Some(folder), out)
+        }
     };
+    stop.set_serve_folder(folder.as_ref().map(|f| f.path().to_path_buf()));
     opts.output = Some(out.clone());
     std::fs::create_dir_all(&out).map_err(|e| Diagnostic::error(&out, format!("cannot create: {e}")))?;
     let out = std::fs::canonicalize(&out).unwrap_or(out);
@@ -190,14 +306,26 @@ pub fn run_serve(mut opts: Options, serve: ServeOptions, on: &mut dyn FnMut(Even
         url,
         port_was_taken: (serve.port != 0 && port != serve.port).then_some(serve.port),
     });
-    build_and_watch(opts, out, on, Some(&hub))
+    let result = build_and_watch(opts, out, on, Some(&hub), stop);
+    stop.set_serve_folder(None);
+    drop(folder);
+    result
 }
 
-/// The folder `serve` builds into: outside the site, one per site.
-fn serve_dir(root: &Path) -> PathBuf {
-    let abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let tag = crate::hash::hash_of(&abs);
-    std::env::temp_dir().join(format!("impress-serve-{tag:016x}"))
+/// A new folder for one run of `serve`, under the system's temp folder. Never reused:
+/// a folder of an earlier run holds a site with links to that run's port.
+fn serve_folder() -> Result<tempfile::TempDir, Failure> {
+    tempfile::Builder::new()
+        .prefix("impress-serve-")
+        .tempdir()
+        .map_err(|e| {
+            Diagnostic::error(
+                std::env::temp_dir(),
+                format!("cannot make a folder to build the site into: {e}"),
+            )
+            .with_help("set TMPDIR to a folder impress may write in")
+            .into()
+        })
 }
 
 fn bind(serve: &ServeOptions) -> Result<(tiny_http::Server, u16), Failure> {
@@ -232,13 +360,15 @@ fn bind(serve: &ServeOptions) -> Result<(tiny_http::Server, u16), Failure> {
 /// Refuses `..`, encoded separators and NUL, and symlinks that lead outside.
 pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     let path = url_path.split(['?', '#']).next().unwrap_or("");
-    let decoded = percent_decode(path)?;
-    if decoded.contains('\0') || decoded.contains('\\') {
-        return None;
-    }
     let mut rel = PathBuf::new();
-    for seg in decoded.split('/') {
-        match seg {
+    // Split before decoding, so that an encoded `/` or `\\` cannot smuggle a separator
+    // past the segment check.
+    for raw in path.split('/') {
+        let seg = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
+        if seg.contains(['/', '\\', '\0']) {
+            return None;
+        }
+        match seg.as_ref() {
             "" | "." => {}
             ".." => return None,
             s => rel.push(s),
@@ -255,46 +385,18 @@ pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     real.starts_with(root).then_some(real)
 }
 
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            let b = u8::from_str_radix(hex, 16).ok()?;
-            if b == b'/' {
-                // An encoded slash would smuggle a separator past the segment check.
-                return None;
-            }
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
+/// The `Content-Type` of a file, by its extension; text is UTF-8, as impress writes it.
+fn content_type(path: &Path) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT
+        || matches!(mime.subtype().as_str(), "javascript" | "json" | "xml")
+        || mime
+            .suffix()
+            .is_some_and(|s| s == mime_guess::mime::XML || s == mime_guess::mime::JSON);
+    if textual && mime.get_param(mime_guess::mime::CHARSET).is_none() {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
 }
 
@@ -302,16 +404,34 @@ fn header(name: &str, value: &str) -> tiny_http::Header {
     tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header names and values are valid")
 }
 
+fn respond(request: tiny_http::Request, status: u16, bytes: Vec<u8>, content_type: &str) {
+    let response = tiny_http::Response::from_data(bytes)
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"));
+    // A failed respond means the client went away; nothing to do.
+    let _ = request.respond(response);
+}
+
 fn handle(request: tiny_http::Request, root: &Path, hub: &Hub) {
     let url = request.url().to_string();
     if url.split('?').next() == Some(reload::EVENTS_PATH) {
-        hub.subscribe(request.into_writer());
+        let from_no_site_page = url.ends_with(reload::FROM_NO_SITE_PAGE);
+        hub.subscribe(request.into_writer(), from_no_site_page);
         return;
     }
     if !matches!(request.method(), tiny_http::Method::Get | tiny_http::Method::Head) {
-        // A failed respond means the client went away; nothing to do.
         let _ = request.respond(tiny_http::Response::empty(405).with_header(header("Allow", "GET, HEAD")));
         return;
+    }
+    if !hub.has_site() {
+        // No site yet: every page says why (the first build failed, or is under way), and
+        // reloads itself when a build succeeds.
+        let (status, page) = match hub.last_error() {
+            Some(errors) => (500, reload::no_site_page(Some(&errors))),
+            None => (503, reload::no_site_page(None)),
+        };
+        return respond(request, status, page, "text/html; charset=utf-8");
     }
     let path_only = url.split('?').next().unwrap_or("/");
     // A folder without its trailing slash: redirect, as static hosts do.
@@ -334,23 +454,17 @@ fn handle(request: tiny_http::Request, root: &Path, hub: &Hub) {
         Some(p) => (200, Some(p)),
         None => (404, resolve(root, "/404.html")),
     };
-    let (bytes, ctype) = match &file {
-        Some(p) => match std::fs::read(p) {
-            Ok(b) => (b, content_type(p)),
-            Err(_) => (b"not found".to_vec(), "text/plain; charset=utf-8"),
-        },
-        None => (b"not found".to_vec(), "text/plain; charset=utf-8"),
+    let (bytes, ctype) = match file.as_ref().map(|p| (std::fs::read(p), p)) {
+        Some((Ok(b), p)) => (b, content_type(p)),
+        // Gone between the lookup and the read (a rebuild deleted it), or never there.
+        Some((Err(_), _)) | None => (b"not found".to_vec(), "text/plain; charset=utf-8".to_string()),
     };
     let bytes = if ctype.starts_with("text/html") {
         reload::inject(&bytes)
     } else {
         bytes
     };
-    let response = tiny_http::Response::from_data(bytes)
-        .with_status_code(status)
-        .with_header(header("Content-Type", ctype))
-        .with_header(header("Cache-Control", "no-store"));
-    let _ = request.respond(response);
+    respond(request, status, bytes, &ctype);
 }
 
 #[cfg(test)]

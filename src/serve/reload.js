@@ -10,6 +10,9 @@
   }
   var overlay = null;
   function showError(text) {
+    // The page of a site that has not built yet lists the errors itself.
+    var list = document.getElementById("impress-build-errors");
+    if (list) { list.textContent = text; list.hidden = false; return; }
     if (!overlay) {
       overlay = document.createElement("div");
       overlay.id = "impress-error-overlay";
@@ -37,5 +40,4 @@
     });
   });
   source.addEventListener("build-error", function (e) { showError(JSON.parse(e.data)); });
-  source.addEventListener("ok", clearError);
 })();

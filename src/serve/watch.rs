@@ -38,6 +38,8 @@ pub struct Batch {
     pub kinds: BTreeSet<ChangeKind>,
     /// True when a folder moved or an event could not be pinned to files.
     pub rescan: bool,
+    /// A new input folder that could not be watched (the system's limit, say).
+    pub problems: Vec<Diagnostic>,
 }
 
 impl Batch {
@@ -50,13 +52,21 @@ impl Batch {
         }
     }
 
-    /// The changed files worth naming in the terminal (not folders or editor scratch files).
+    /// The changed paths worth naming in the terminal: the files (not their folders or
+    /// editor scratch files), or the folders when no file is named (a folder made,
+    /// removed or moved). Empty only when the watcher could not say what changed.
     pub fn shown_paths(&self) -> Vec<&Path> {
-        self.paths
+        let files: Vec<&Path> = self
+            .paths
             .iter()
             .filter(|p| p.extension().is_some())
             .map(PathBuf::as_path)
-            .collect()
+            .collect();
+        if files.is_empty() {
+            self.paths.iter().map(PathBuf::as_path).collect()
+        } else {
+            files
+        }
     }
 
     /// True when only stylesheets changed, so open pages can swap them without reloading.
@@ -96,12 +106,17 @@ pub fn classify(rel: &Path) -> Option<ChangeKind> {
     }
 }
 
-/// Watches `root` (ignoring `ignore`, the output folder) and yields batches.
+/// The folders of a site that hold its inputs, watched recursively. Everything else at
+/// the root (the output, `.impress-cache/`, a `.git/`) is never watched: a big site's
+/// output alone would use up the system's watches, and writing it would wake the watcher.
+pub const INPUT_FOLDERS: [&str; 5] = ["content", "templates", "static", "data", "themes"];
+
+/// Watches a site's inputs and yields batches: each input folder recursively, and the
+/// root itself without its subfolders, for `config.toml` and input folders that appear.
 pub struct SiteWatcher {
-    _watcher: notify::RecommendedWatcher,
+    watcher: notify::RecommendedWatcher,
     rx: Receiver<notify::Result<notify::Event>>,
     root: PathBuf,
-    ignore: Vec<PathBuf>,
 }
 
 /// How long the files must be quiet before a batch is closed.
@@ -109,7 +124,7 @@ const DEBOUNCE: Duration = Duration::from_millis(10);
 
 impl SiteWatcher {
     /// Starts watching.
-    pub fn new(root: &Path, ignore: Vec<PathBuf>) -> Result<SiteWatcher, Diagnostic> {
+    pub fn new(root: &Path) -> Result<SiteWatcher, Diagnostic> {
         let root = std::fs::canonicalize(root).map_err(|e| Diagnostic::error(root, format!("cannot watch: {e}")))?;
         let (tx, rx) = channel();
         let mut watcher = notify::recommended_watcher(move |ev| {
@@ -118,21 +133,47 @@ impl SiteWatcher {
         })
         .map_err(|e| Diagnostic::error(&root, format!("cannot watch: {e}")))?;
         watcher
-            .watch(&root, RecursiveMode::Recursive)
+            .watch(&root, RecursiveMode::NonRecursive)
             .map_err(|e| Diagnostic::error(&root, format!("cannot watch: {e}")))?;
-        let ignore = ignore
-            .into_iter()
-            .map(|p| std::fs::canonicalize(&p).unwrap_or(p))
-            .collect();
-        Ok(SiteWatcher {
-            _watcher: watcher,
-            rx,
-            root,
-            ignore,
+        let mut site = SiteWatcher { watcher, rx, root };
+        for name in INPUT_FOLDERS {
+            let dir = site.root.join(name);
+            if dir.is_dir() {
+                site.watch_folder(&dir)?;
+            }
+        }
+        Ok(site)
+    }
+
+    fn watch_folder(&mut self, dir: &Path) -> Result<(), Diagnostic> {
+        self.watcher.watch(dir, RecursiveMode::Recursive).map_err(|e| {
+            Diagnostic::error(
+                dir.strip_prefix(&self.root).unwrap_or(dir),
+                format!("cannot watch: {e}"),
+            )
+            .with_help("on Linux, raise fs.inotify.max_user_watches (sysctl) if the limit was reached")
         })
     }
 
-    fn absorb(&self, ev: notify::Result<notify::Event>, batch: &mut Batch) {
+    /// An input folder that appeared at the root (made, moved in, or put back by git):
+    /// watch it, and re-read everything, since files written into it before the watch
+    /// began raised no event.
+    fn adopt_new_folder(&mut self, path: &Path, rel: &Path, batch: &mut Batch) {
+        let is_input = rel.components().count() == 1 && INPUT_FOLDERS.iter().any(|f| rel == Path::new(f));
+        if !is_input || !path.is_dir() {
+            return;
+        }
+        if let Err(d) = self.watch_folder(path) {
+            // The rest of the site is still watched: a warning, not the end of the loop.
+            batch.problems.push(Diagnostic {
+                severity: crate::diagnostics::Severity::Warning,
+                ..d
+            });
+        }
+        batch.rescan = true;
+    }
+
+    fn absorb(&mut self, ev: notify::Result<notify::Event>, batch: &mut Batch) {
         let ev = match ev {
             Ok(ev) => ev,
             Err(_) => {
@@ -150,32 +191,34 @@ impl SiteWatcher {
             batch.kinds.insert(ChangeKind::Content);
         }
         for path in ev.paths {
-            if self.ignore.iter().any(|i| path.starts_with(i)) {
-                continue;
-            }
-            let output_sibling = path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().contains(".impress-"));
-            if output_sibling {
-                continue;
-            }
             let Ok(rel) = path.strip_prefix(&self.root) else {
                 continue;
             };
-            let Some(kind) = classify(rel) else { continue };
+            let rel = rel.to_path_buf();
+            let Some(kind) = classify(&rel) else { continue };
+            // Only a folder made or moved in at the root: a save inside `content/` must not
+            // count as `content/` appearing.
+            let appeared = matches!(
+                ev.kind,
+                notify::EventKind::Create(_) | notify::EventKind::Modify(notify::event::ModifyKind::Name(_))
+            );
+            if appeared {
+                self.adopt_new_folder(&path, &rel, batch);
+            }
             batch.kinds.insert(kind);
-            if !batch.paths.iter().any(|p| p == rel) {
-                batch.paths.push(rel.to_path_buf());
+            if !batch.paths.contains(&rel) {
+                batch.paths.push(rel);
             }
         }
     }
 
     /// Waits for the next batch of changes (at most `timeout`); `None` on time-out.
-    pub fn next_batch(&self, timeout: Duration) -> Option<Batch> {
+    pub fn next_batch(&mut self, timeout: Duration) -> Option<Batch> {
         let mut batch = Batch {
             paths: Vec::new(),
             kinds: BTreeSet::new(),
             rescan: false,
+            problems: Vec::new(),
         };
         let deadline = Instant::now() + timeout;
         // Wait for a first relevant event.

@@ -2,88 +2,9 @@
 //! stop, `serve` again. Every start must leave a complete site, byte for byte what a
 //! clean build gives; a bug that shows only on the second start is met on day one.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
-use std::time::{Duration, Instant};
 
-use crate::support::{output_tree, SiteTest};
-
-/// A running `impress watch` or `impress serve`, stopped with Ctrl+C (SIGINT) as a writer
-/// stops it, and killed if it outlives the test.
-struct Running {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Running {
-    fn start(site: &SiteTest, args: &[&str]) -> Running {
-        let tmp = site.root().join(".serve-tmp");
-        std::fs::create_dir_all(&tmp).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_impress"))
-            .args(args)
-            .arg("--root")
-            .arg(site.root())
-            .env("TMPDIR", &tmp)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("impress starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Running {
-            child,
-            lines: rx,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Waits for a line starting with `prefix`; returns it.
-    fn wait_for(&mut self, prefix: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(100)) {
-                self.seen.push(line.clone());
-                if line.starts_with(prefix) {
-                    return line;
-                }
-            }
-        }
-        panic!("no line starting with {prefix:?}; saw {:?}", self.seen);
-    }
-
-    /// Ctrl+C, then wait for the process to end.
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-INT", &pid]).status();
-        assert!(sent.is_ok_and(|s| s.success()), "kill -INT {pid}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if self.child.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("impress did not stop on Ctrl+C");
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        // Already stopped in the normal case; this is for a failed assertion.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::support::{output_tree, SiteTest, Stream};
 
 fn site() -> SiteTest {
     SiteTest::from_fixture("site/small")
@@ -117,13 +38,12 @@ fn assert_same_site(got: &Path, want: &Path, what: &str) {
     }
 }
 
-/// The folder serve builds into (under the test's TMPDIR).
+/// The site serve built (under the test's TMPDIR: one folder per run, the site inside).
 fn serve_output(site: &SiteTest) -> PathBuf {
-    let tmp = site.root().join(".serve-tmp");
-    let dirs: Vec<PathBuf> = std::fs::read_dir(&tmp)
+    let dirs: Vec<PathBuf> = std::fs::read_dir(site.serve_tmp())
         .unwrap()
         .filter_map(|e| e.ok())
-        .map(|e| e.path())
+        .map(|e| e.path().join("site"))
         .filter(|p| p.join("index.html").is_file())
         .collect();
     assert_eq!(dirs.len(), 1, "one serve folder holds a site: {dirs:?}");
@@ -138,8 +58,8 @@ fn restarting_watch_and_serve_never_empties_the_site() {
     assert_same_site(&site.public(), &clean, "build");
 
     for round in 1..=2 {
-        let mut watch = Running::start(&site, &["watch"]);
-        let built = watch.wait_for("built ");
+        let mut watch = site.start(&["watch"]);
+        let built = watch.wait_for(Stream::Stdout, "built ");
         assert!(!built.contains(" 0 pages"), "watch start {round}: {built}");
         assert_same_site(&site.public(), &clean, &format!("watch start {round}"));
         watch.stop();
@@ -147,15 +67,15 @@ fn restarting_watch_and_serve_never_empties_the_site() {
     }
 
     for round in 1..=3 {
-        let mut serve = Running::start(&site, &["serve", "--port", "0"]);
-        let url = serve.wait_for("serving at ");
+        let mut serve = site.start(&["serve", "--port", "0"]);
+        let url = serve.wait_for(Stream::Stdout, "serving at ");
         let url = url
             .trim_start_matches("serving at ")
             .split(' ')
             .next()
             .unwrap()
             .to_string();
-        let built = serve.wait_for("built ");
+        let built = serve.wait_for(Stream::Stdout, "built ");
         assert!(!built.contains(" 0 pages"), "serve start {round}: {built}");
         let want = clean_build(&site, &format!("clean-serve-{round}"), &["--base-url", &url]);
         assert_same_site(&serve_output(&site), &want, &format!("serve start {round}"));
@@ -177,10 +97,10 @@ fn a_build_after_watch_edits_shows_the_source_not_a_stale_page() {
         .to_string();
     site.write("content/a.md", &text);
     site.build();
-    let mut watch = Running::start(&site, &["watch"]);
-    watch.wait_for("built ");
+    let mut watch = site.start(&["watch"]);
+    watch.wait_for(Stream::Stdout, "built ");
     site.write("content/a.md", text.replace("First takeaway.", "Edited takeaway."));
-    watch.wait_for("changed ");
+    watch.wait_for(Stream::Stdout, "changed ");
     assert!(site.read("reports/a/index.html").contains("Edited takeaway."));
     watch.stop();
     // Back to the text of the first build: the page must follow the source again.

@@ -1,110 +1,16 @@
 //! `impress serve` as a writer uses it: pages served over HTTP with the live-reload script,
 //! edits pushed to open pages as reload events, a bad edit shown as an error while the
-//! last good page keeps being served, and requests that try to leave the site refused.
-//! Every connection is to 127.0.0.1, bounded in time.
+//! last good page keeps being served, a first build that fails shown on every page until
+//! it is fixed, a folder of its own for each run (removed when it stops), and requests
+//! that try to leave the site refused. Every connection is to 127.0.0.1, bounded in time.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
-use crate::support::{report, SiteTest};
-
-/// A running `impress serve`, killed when dropped.
-struct Server {
-    _child: KillOnDrop,
-    port: u16,
-    _stdout: Receiver<String>,
-}
-
-fn start(site: &SiteTest) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_impress"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(site.root())
-        .env("TMPDIR", site.root().join(".serve-tmp"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("impress serve starts");
-    std::fs::create_dir_all(site.root().join(".serve-tmp")).unwrap();
-    let stdout = child.stdout.take().unwrap();
-    // From here on a panic (no port printed, say) still stops the server.
-    let child = KillOnDrop(child);
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut port = None;
-    let mut built = false;
-    while Instant::now() < deadline && !(port.is_some() && built) {
-        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
-            continue;
-        };
-        if let Some(rest) = line.strip_prefix("serving at http://127.0.0.1:") {
-            port = rest.split('/').next().and_then(|p| p.parse().ok());
-        }
-        built |= line.starts_with("built ");
-    }
-    let port = port.expect("serve printed its address and built the site");
-    Server {
-        _child: child,
-        port,
-        _stdout: rx,
-    }
-}
-
-/// One HTTP/1.1 request; returns status, headers and body.
-fn request(port: u16, method: &str, path: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    // The server closes the connection after the response (Connection: close).
-    let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, head.to_string(), body.to_string())
-}
-
-/// An open event stream; `wait_for` reads until the text arrives or the time is up.
-struct Events(TcpStream, String);
-
-impl Events {
-    fn open(port: u16) -> Events {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(s, "GET /__impress/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
-        s.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
-        let mut e = Events(s, String::new());
-        e.wait_for("text/event-stream", Duration::from_secs(5));
-        e
-    }
-
-    fn wait_for(&mut self, text: &str, limit: Duration) -> bool {
-        let deadline = Instant::now() + limit;
-        let mut buf = [0u8; 4096];
-        while Instant::now() < deadline {
-            if let Some(i) = self.1.find(text) {
-                self.1.drain(..i + text.len());
-                return true;
-            }
-            if let Ok(n) = self.0.read(&mut buf) {
-                self.1.push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        }
-        false
-    }
-}
+use crate::support::{http, report, select, Events, KillOnDrop, SiteTest, Stream};
 
 fn site() -> SiteTest {
     let site = SiteTest::new();
@@ -118,32 +24,77 @@ fn site() -> SiteTest {
     site
 }
 
+/// A report with a score of 11: line 7, column 9 is the `11`.
+const BROKEN: &str =
+    "+++\ntitle = \"Alpha report\"\ndate = 2025-05-01\nsummary = \"Broken.\"\n[[scores]]\narea = \"A\"\nscore = 11\n+++\n";
+
+fn fixed() -> String {
+    report("Alpha report", "2025-05-01")
+        .summary("Fixed takeaway.")
+        .body("## Body\n\nText.\n")
+        .to_string()
+}
+
 #[test]
 fn serve_serves_pages_with_the_reload_script_and_404s() {
     let site = site();
-    let server = start(&site);
-    let (status, head, body) = request(server.port, "GET", "/reports/a/");
-    assert_eq!(status, 200);
-    assert!(head.to_ascii_lowercase().contains("content-type: text/html"), "{head}");
-    assert!(body.contains("The first takeaway.") && body.contains("/__impress/events"));
-    let (status, head, _) = request(server.port, "GET", "/extra.css");
-    assert_eq!(status, 200);
-    assert!(head.to_ascii_lowercase().contains("content-type: text/css"), "{head}");
-    let (status, _, body) = request(server.port, "HEAD", "/reports/a/");
-    assert_eq!((status, body.as_str()), (200, ""));
-    let (status, _, body) = request(server.port, "GET", "/no/such/page/");
-    assert_eq!(status, 404);
-    assert!(body.contains("Page not found"), "the site's 404.html is served");
-    let (status, head, _) = request(server.port, "GET", "/tags");
-    assert_eq!(status, 301, "a folder without its slash redirects");
-    assert!(head.contains("Location: /tags/"), "{head}");
+    let server = site.serve(&[]);
+    let r = server.get("/reports/a/");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.header("content-type").is_some_and(|t| t.starts_with("text/html")),
+        "{}",
+        r.head
+    );
+    assert!(r.body.contains("The first takeaway.") && r.body.contains("/__impress/events"));
+    let r = server.get("/extra.css");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.header("content-type").is_some_and(|t| t.starts_with("text/css")),
+        "{}",
+        r.head
+    );
+    let r = http(server.port, "HEAD", "/reports/a/");
+    assert_eq!((r.status, r.body.as_str()), (200, ""));
+    let r = server.get("/no/such/page/");
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("Page not found"), "the site's 404.html is served");
+    let r = server.get("/tags");
+    assert_eq!(r.status, 301, "a folder without its slash redirects");
+    assert_eq!(r.header("location"), Some("/tags/"), "{}", r.head);
+    let r = server.get("/reports/%61/");
+    assert!(
+        r.status == 200 && r.body.contains("The first takeaway."),
+        "a %-encoded path is decoded"
+    );
+}
+
+#[test]
+fn files_are_served_with_the_content_type_of_their_kind() {
+    let site = site();
+    site.write("static/data/prices.csv", "date,close\n2025-05-01,10\n");
+    site.write("static/report.pdf", "%PDF-1.4\n");
+    site.write("static/notes.txt", "notes\n");
+    let server = site.serve(&[]);
+    for (path, want) in [
+        ("/data/prices.csv", "text/csv"),
+        ("/report.pdf", "application/pdf"),
+        ("/notes.txt", "text/plain"),
+        ("/rss.xml", "xml"),
+        ("/search.json", "application/json"),
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        let got = r.header("content-type").unwrap_or_default();
+        assert!(got.contains(want), "{path} is served as {got:?}, not {want}");
+    }
 }
 
 #[test]
 fn serve_refuses_paths_that_leave_the_output() {
     let site = site();
     std::fs::write(site.root().join("secret.txt"), "top secret").unwrap();
-    let server = start(&site);
+    let server = site.serve(&[]);
     for path in [
         "/../secret.txt",
         "/%2e%2e/secret.txt",
@@ -153,11 +104,13 @@ fn serve_refuses_paths_that_leave_the_output() {
         "//etc/passwd",
         "/config.toml",
         "/content/a.md",
+        "/%ff%fe/",
+        "/%00",
     ] {
-        let (status, _, body) = request(server.port, "GET", path);
-        assert_eq!(status, 404, "{path}");
+        let r = server.get(path);
+        assert_eq!(r.status, 404, "{path}");
         assert!(
-            !body.contains("top secret") && !body.contains("root:"),
+            !r.body.contains("top secret") && !r.body.contains("root:"),
             "{path} leaked a file"
         );
     }
@@ -166,75 +119,169 @@ fn serve_refuses_paths_that_leave_the_output() {
 #[test]
 fn an_edit_reloads_open_pages_with_the_new_text() {
     let site = site();
-    let server = start(&site);
-    let mut events = Events::open(server.port);
+    let server = site.serve(&[]);
+    let mut events = server.events();
     site.write(
         "content/a.md",
         report("Alpha report", "2025-05-01")
             .summary("An edited takeaway.")
             .body("## Body\n\nText.\n"),
     );
-    assert!(
-        events.wait_for("event: reload", Duration::from_secs(10)),
-        "no reload event"
-    );
-    let (_, _, body) = request(server.port, "GET", "/reports/a/");
-    assert!(body.contains("An edited takeaway."));
+    assert!(events.wait_for("event: reload"), "no reload event");
+    assert!(server.get("/reports/a/").body.contains("An edited takeaway."));
 }
 
 #[test]
 fn a_bad_edit_shows_the_error_and_keeps_the_last_good_page() {
     let site = site();
-    let server = start(&site);
-    let mut events = Events::open(server.port);
-    site.write(
-        "content/a.md",
-        "+++\ntitle = \"Alpha report\"\ndate = 2025-05-01\nsummary = \"Broken.\"\n[[scores]]\narea = \"A\"\nscore = 11\n+++\n",
-    );
+    let mut server = site.serve(&[]);
+    let mut events = server.events();
+    site.write("content/a.md", BROKEN);
+    assert!(events.wait_for("event: build-error"), "no error event");
+    assert!(events.wait_for("content/a.md:7:9"), "the error names file and line");
+    let r = server.get("/reports/a/");
+    assert_eq!(r.status, 200);
     assert!(
-        events.wait_for("event: build-error", Duration::from_secs(10)),
-        "no error event"
-    );
-    assert!(
-        events.wait_for("content/a.md:7:9", Duration::from_secs(2)),
-        "the error names file and line"
-    );
-    let (status, _, body) = request(server.port, "GET", "/reports/a/");
-    assert_eq!(status, 200);
-    assert!(
-        body.contains("The first takeaway."),
+        r.body.contains("The first takeaway."),
         "the last good page is still served"
     );
-    site.write(
-        "content/a.md",
-        report("Alpha report", "2025-05-01")
-            .summary("Fixed takeaway.")
-            .body("## Body\n\nText.\n"),
-    );
+    server
+        .running
+        .wait_for(Stream::Stderr, "the last good site is still being served");
+    site.write("content/a.md", fixed());
+    assert!(events.wait_for("event: reload"), "fixing the file reloads");
+    assert!(server.get("/reports/a/").body.contains("Fixed takeaway."));
+}
+
+#[test]
+fn a_failed_first_build_serves_its_errors_and_fixing_the_file_shows_the_site() {
+    let site = site();
+    site.write("content/a.md", BROKEN);
+    let mut server = site.serve(&[]);
+    server
+        .running
+        .saw_or_wait(Stream::Stderr, "there is no site to serve yet");
+    let terminal = server.running.lines_of(Stream::Stderr).join("\n");
     assert!(
-        events.wait_for("event: reload", Duration::from_secs(10)),
-        "fixing the file reloads"
+        !terminal.contains("last good site"),
+        "there is no last good site:\n{terminal}"
     );
-    let (_, _, body) = request(server.port, "GET", "/reports/a/");
-    assert!(body.contains("Fixed takeaway."));
+    for path in ["/", "/reports/a/"] {
+        let r = server.get(path);
+        assert_eq!(r.status, 500, "{path}");
+        assert!(
+            r.header("content-type").is_some_and(|t| t.starts_with("text/html")),
+            "{}",
+            r.head
+        );
+        let page = scraper::Html::parse_document(&r.body);
+        let errors: String = select(&page, "pre").iter().flat_map(|e| e.text()).collect();
+        assert!(
+            errors.contains("content/a.md:7:9: error: a score must be a whole number from 1 to 10, found `11`"),
+            "{path}: {errors}"
+        );
+        assert!(errors.contains("7 | score = 11") && errors.contains('^'), "{errors}");
+        // The same text as the terminal, line for line, caret included.
+        for line in terminal.lines().take_while(|l| !l.starts_with("there is no site")) {
+            assert!(
+                errors.lines().any(|e| e == line),
+                "{path}: the page lacks {line:?}:\n{errors}"
+            );
+        }
+        assert!(
+            r.body.contains("/__impress/events"),
+            "{path}: the page listens for a fix"
+        );
+    }
+
+    let mut events = server.events();
+    site.write("content/a.md", fixed());
+    assert!(events.wait_for("event: reload"), "fixing the file reloads open pages");
+    server.running.wait_for(Stream::Stdout, "built ");
+    let r = server.get("/reports/a/");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Fixed takeaway."), "the site is served once it builds");
+}
+
+#[test]
+fn an_error_page_that_begins_listening_after_the_fix_still_reloads() {
+    let site = site();
+    site.write("content/a.md", BROKEN);
+    let mut server = site.serve(&[]);
+    let r = server.get("/");
+    assert_eq!(r.status, 500);
+    let page = scraper::Html::parse_document(&r.body);
+    let events_url = select(&page, "script[data-events]")
+        .first()
+        .and_then(|s| s.value().attr("data-events"))
+        .expect("the page's script names its event stream")
+        .to_string();
+    // The fix is built before the page's script gets to listen (a slow browser).
+    site.write("content/a.md", fixed());
+    server.running.wait_for(Stream::Stdout, "built ");
+    let mut events = Events::open_at(server.port, &events_url);
+    assert!(events.wait_for("event: reload"), "the error page is told to reload");
+}
+
+/// The folders `serve` made under the test's TMPDIR.
+fn serve_folders(site: &SiteTest) -> Vec<String> {
+    std::fs::read_dir(site.serve_tmp())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn serve_removes_its_folder_on_ctrl_c_and_on_sigterm() {
+    let site = site();
+    let server = site.serve(&[]);
+    assert_eq!(serve_folders(&site).len(), 1, "serve builds into a folder of its own");
+    server.stop();
+    assert_eq!(serve_folders(&site), Vec::<String>::new(), "Ctrl+C removes the folder");
+
+    let server = site.serve(&[]);
+    assert_eq!(serve_folders(&site).len(), 1);
+    server.running.terminate();
+    assert_eq!(serve_folders(&site), Vec::<String>::new(), "SIGTERM removes the folder");
+}
+
+#[test]
+fn a_second_run_never_serves_the_site_of_the_first() {
+    let site = site();
+    let first = site.serve(&[]);
+    let first_port = first.port;
+    assert!(first.get("/reports/a/").body.contains("The first takeaway."));
+    first.stop();
+    // The next run's first build fails: it has no site of its own, so it must not show
+    // the first run's (with links to a port nobody listens on any more).
+    site.write("content/a.md", BROKEN);
+    let second = site.serve(&[]);
+    let r = second.get("/reports/a/");
+    assert_eq!(r.status, 500);
+    assert!(
+        !r.body.contains("The first takeaway.") && !r.body.contains(&format!(":{first_port}/")),
+        "the first run's page was served:\n{}",
+        r.body
+    );
+    assert!(r.body.contains("content/a.md:7:9"), "{}", r.body);
 }
 
 #[test]
 fn a_stylesheet_edit_swaps_css_without_a_reload() {
     let site = site();
-    let server = start(&site);
-    let mut events = Events::open(server.port);
+    let server = site.serve(&[]);
+    let mut events = server.events();
     site.write("static/extra.css", "body { color: navy; }\n");
-    assert!(events.wait_for("event: css", Duration::from_secs(10)), "no css event");
-    let (_, _, body) = request(server.port, "GET", "/extra.css");
-    assert!(body.contains("navy"));
+    assert!(events.wait_for("event: css"), "no css event");
+    assert!(server.get("/extra.css").body.contains("navy"));
 }
 
 #[test]
 fn an_editor_save_by_rename_is_seen() {
     let site = site();
-    let server = start(&site);
-    let mut events = Events::open(server.port);
+    let server = site.serve(&[]);
+    let mut events = server.events();
     let path = site.root().join("content/a.md");
     let tmp = site.root().join("content/.a.md.swp");
     std::fs::write(
@@ -246,12 +293,8 @@ fn an_editor_save_by_rename_is_seen() {
     )
     .unwrap();
     std::fs::rename(&tmp, &path).unwrap();
-    assert!(
-        events.wait_for("event: reload", Duration::from_secs(10)),
-        "no reload event"
-    );
-    let (_, _, body) = request(server.port, "GET", "/reports/a/");
-    assert!(body.contains("Saved by rename."));
+    assert!(events.wait_for("event: reload"), "no reload event");
+    assert!(server.get("/reports/a/").body.contains("Saved by rename."));
 }
 
 /// The Chromium binary, if installed. Under CI it must be (`.ci/run` installs it).
@@ -275,17 +318,6 @@ struct Browser {
     page: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
     next_id: u64,
     _profile: tempfile::TempDir,
-}
-
-/// A child process killed when dropped, even when a test panics half-way through setup.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        // Best effort: the browser must not outlive the test.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 impl Browser {
@@ -329,7 +361,7 @@ impl Browser {
         // Find the page's own DevTools socket.
         let deadline = Instant::now() + Duration::from_secs(20);
         let page_ws = loop {
-            let (_, _, body) = request(port, "GET", "/json/list");
+            let body = http(port, "GET", "/json/list").body;
             let targets: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
             let page = targets.as_array().and_then(|a| {
                 a.iter()
@@ -391,7 +423,7 @@ impl Browser {
 fn an_open_page_in_a_real_browser_shows_an_edit_without_a_manual_reload() {
     let Some(binary) = chromium() else { return };
     let site = site();
-    let server = start(&site);
+    let server = site.serve(&[]);
     let url = format!("http://127.0.0.1:{}/reports/a/", server.port);
     let mut browser = Browser::open(binary, &url);
     assert!(
@@ -416,5 +448,25 @@ fn an_open_page_in_a_real_browser_shows_an_edit_without_a_manual_reload() {
         browser.eval("String(window.__impressMarker)"),
         "undefined",
         "the page reloaded itself"
+    );
+}
+
+#[test]
+fn in_a_real_browser_the_error_page_of_a_failed_first_build_becomes_the_site_once_fixed() {
+    let Some(binary) = chromium() else { return };
+    let site = site();
+    site.write("content/a.md", BROKEN);
+    let server = site.serve(&[]);
+    let url = format!("http://127.0.0.1:{}/reports/a/", server.port);
+    let mut browser = Browser::open(binary, &url);
+    assert!(
+        browser.wait_for_text("content/a.md:7:9: error:", Duration::from_secs(20)),
+        "the page shows the error"
+    );
+    // No waiting for the page's event stream: a reload it missed is sent when it listens.
+    site.write("content/a.md", fixed());
+    assert!(
+        browser.wait_for_text("Fixed takeaway.", Duration::from_secs(20)),
+        "the open page turns into the site"
     );
 }

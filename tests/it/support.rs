@@ -1,13 +1,19 @@
 //! `SiteTest`: a site in a temporary folder, the real `impress` binary run on it, and
 //! helpers to read what it wrote the way a consumer would (HTML parser, feed parser).
+//! `serve` and `watch` run as processes (`Running`, `Served`), read over HTTP (`http`,
+//! `Events`) and stopped with Ctrl+C as a writer stops them.
 
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::fmt::{self, Display};
 use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
 
 use scraper::{ElementRef, Html, Selector};
 use tempfile::TempDir;
@@ -657,4 +663,314 @@ pub fn sitemap_entries(xml: &str) -> Vec<(String, Option<String>)> {
             )
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Running `impress serve` and `impress watch`, and talking HTTP to them
+
+/// A child process killed when dropped, even when a test panics half-way through setup.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        // Best effort: the process must not outlive the test; it may have ended already.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Which stream a line of a running command came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output: what was built, where it is served.
+    Stdout,
+    /// Standard error: errors and warnings.
+    Stderr,
+}
+
+/// A running `impress serve` or `impress watch` on a site, with the site's own TMPDIR
+/// (`<site>/.serve-tmp`, so serve's folder is found and nothing leaks into /tmp). Stop
+/// it as a writer does with [`Running::stop`] (Ctrl+C); it is killed if it outlives the
+/// test.
+pub struct Running {
+    child: KillOnDrop,
+    lines: Receiver<(Stream, String)>,
+    /// Every line read so far, in order.
+    pub seen: Vec<(Stream, String)>,
+}
+
+impl SiteTest {
+    /// The TMPDIR that [`SiteTest::start`] gives the command.
+    pub fn serve_tmp(&self) -> PathBuf {
+        self.root().join(".serve-tmp")
+    }
+
+    /// Starts `impress <args> --root <site>`.
+    pub fn start(&self, args: &[&str]) -> Running {
+        let tmp = self.serve_tmp();
+        fs::create_dir_all(&tmp).expect("the test's TMPDIR");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_impress"))
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .current_dir(self.root())
+            .env("TMPDIR", &tmp)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("impress starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        // From here on a panic (no port printed, say) still stops the process.
+        let child = KillOnDrop(child);
+        let (tx, rx) = channel();
+        for (stream, pipe) in [
+            (Stream::Stdout, Box::new(stdout) as Box<dyn Read + Send>),
+            (Stream::Stderr, Box::new(stderr)),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    if tx.send((stream, line)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Running {
+            child,
+            lines: rx,
+            seen: Vec::new(),
+        }
+    }
+
+    /// `impress serve --port 0 <args>`, once it has printed its address and its first
+    /// build ("built ..." or the errors of a failed one).
+    pub fn serve(&self, args: &[&str]) -> Served {
+        let mut all = vec!["serve", "--port", "0"];
+        all.extend_from_slice(args);
+        let mut running = self.start(&all);
+        let line = running.wait_for(Stream::Stdout, "serving at http://127.0.0.1:");
+        let port = line
+            .trim_start_matches("serving at http://127.0.0.1:")
+            .split('/')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        running.wait_until(|stream, line| {
+            (stream == Stream::Stdout && line.starts_with("built "))
+                || (stream == Stream::Stderr && line.contains(" serve"))
+        });
+        Served { running, port }
+    }
+}
+
+/// How long a test waits for a line or an event before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+impl Running {
+    /// Waits for a line of `stream` that starts with `prefix`; returns it.
+    #[track_caller]
+    pub fn wait_for(&mut self, stream: Stream, prefix: &str) -> String {
+        self.wait_until(|s, line| s == stream && line.starts_with(prefix))
+    }
+
+    /// Waits for a line of `stream` that contains `text`; returns it.
+    #[track_caller]
+    pub fn wait_for_text(&mut self, stream: Stream, text: &str) -> String {
+        self.wait_until(|s, line| s == stream && line.contains(text))
+    }
+
+    /// A line of `stream` containing `text`, read already or waited for. Lines of stdout
+    /// and stderr come through two pipes, so a warning printed before "built ..." may be
+    /// read after it.
+    #[track_caller]
+    pub fn saw_or_wait(&mut self, stream: Stream, text: &str) -> String {
+        let seen = self.seen.iter().find(|(s, l)| *s == stream && l.contains(text));
+        match seen {
+            Some((_, line)) => line.clone(),
+            None => self.wait_for_text(stream, text),
+        }
+    }
+
+    /// Waits for a line that `wanted` accepts; returns it.
+    #[track_caller]
+    pub fn wait_until(&mut self, wanted: impl Fn(Stream, &str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if let Ok((stream, line)) = self.lines.recv_timeout(Duration::from_millis(100)) {
+                self.seen.push((stream, line.clone()));
+                if wanted(stream, &line) {
+                    return line;
+                }
+            }
+        }
+        panic!("the line waited for never came; saw:\n{}", self.transcript());
+    }
+
+    /// Every line read so far, stderr's marked `!`.
+    pub fn transcript(&self) -> String {
+        self.seen
+            .iter()
+            .map(|(s, l)| match s {
+                Stream::Stdout => format!("  {l}\n"),
+                Stream::Stderr => format!("! {l}\n"),
+            })
+            .collect()
+    }
+
+    /// The lines of `stream` read so far.
+    pub fn lines_of(&self, stream: Stream) -> Vec<&str> {
+        self.seen
+            .iter()
+            .filter(|(s, _)| *s == stream)
+            .map(|(_, l)| l.as_str())
+            .collect()
+    }
+
+    /// True while the process has not ended.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.0.try_wait(), Ok(None))
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.0.id()
+    }
+
+    /// Ctrl+C (SIGINT), then waits for the process to end.
+    #[track_caller]
+    pub fn stop(self) {
+        self.signal("-INT");
+    }
+
+    /// SIGTERM (what a service manager or `kill` sends), then waits for the process to end.
+    #[track_caller]
+    pub fn terminate(self) {
+        self.signal("-TERM");
+    }
+
+    #[track_caller]
+    fn signal(mut self, signal: &str) {
+        let pid = self.pid().to_string();
+        let sent = Command::new("kill").args([signal, &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill {signal} {pid}");
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if self.child.0.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("impress did not stop on kill {signal}");
+    }
+}
+
+/// A running `impress serve` and the port it listens on.
+pub struct Served {
+    /// The process.
+    pub running: Running,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+}
+
+impl Served {
+    /// `GET path`.
+    pub fn get(&self, path: &str) -> Response {
+        http(self.port, "GET", path)
+    }
+
+    /// The live-reload event stream, open.
+    pub fn events(&self) -> Events {
+        Events::open(self.port)
+    }
+
+    /// Ctrl+C, then waits for the process to end.
+    pub fn stop(self) {
+        self.running.stop();
+    }
+}
+
+/// One HTTP response.
+#[derive(Debug)]
+pub struct Response {
+    /// The status code (0 when the answer was not HTTP).
+    pub status: u16,
+    /// The status line and headers.
+    pub head: String,
+    /// The body, as text.
+    pub body: String,
+}
+
+impl Response {
+    /// The value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+/// One HTTP/1.1 request to 127.0.0.1, bounded in time.
+pub fn http(port: u16, method: &str, path: &str) -> Response {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to the server");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("a read timeout");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send the request");
+    let mut raw = Vec::new();
+    // The server closes the connection after the response (Connection: close); a time-out
+    // leaves what came so far.
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    Response {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    }
+}
+
+/// An open live-reload event stream; `wait_for` reads until the text arrives.
+pub struct Events(TcpStream, String);
+
+impl Events {
+    /// Opens the stream of the server on `port`.
+    pub fn open(port: u16) -> Events {
+        Events::open_at(port, "/__impress/events")
+    }
+
+    /// Opens the stream at `url` (as a page's script names it in `data-events`).
+    pub fn open_at(port: u16, url: &str) -> Events {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to the server");
+        write!(s, "GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").expect("send the request");
+        s.set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("a read timeout");
+        let mut e = Events(s, String::new());
+        assert!(e.wait_for("text/event-stream"), "no event stream");
+        e
+    }
+
+    /// Reads until `text` arrives (true) or [`PATIENCE`] runs out (false); what came
+    /// before it is consumed.
+    pub fn wait_for(&mut self, text: &str) -> bool {
+        let deadline = Instant::now() + PATIENCE;
+        let mut buf = [0u8; 4096];
+        while Instant::now() < deadline {
+            if let Some(i) = self.1.find(text) {
+                self.1.drain(..i + text.len());
+                return true;
+            }
+            if let Ok(n) = self.0.read(&mut buf) {
+                self.1.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        }
+        false
+    }
 }

@@ -4,8 +4,6 @@
 //! the next build cleans up; a served site under load only ever returns whole pages.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -226,17 +224,6 @@ fn raw_html_in_bodies_is_dropped_unless_the_config_allows_it() {
     assert!(site.read("reports/a/full/").contains("<b class=\"x\">bold</b>"));
 }
 
-/// GET over a fresh connection; the whole response, bounded in time.
-fn get(port: u16, path: &str) -> String {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = Vec::new();
-    // Read until the server closes the connection (or the timeout).
-    let _ = s.read_to_end(&mut raw);
-    String::from_utf8_lossy(&raw).into_owned()
-}
-
 #[test]
 fn under_load_during_rebuilds_every_response_is_a_whole_page() {
     let site = SiteTest::new();
@@ -246,41 +233,8 @@ fn under_load_during_rebuilds_every_response_is_a_whole_page() {
             report(&format!("Report {i}"), "2025-03-01").summary("Version 0."),
         );
     }
-    fs::create_dir_all(site.root().join(".serve-tmp")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_impress"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(site.root())
-        .env("TMPDIR", site.root().join(".serve-tmp"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    // Stops the server even when an assertion below fails.
-    struct Stop(std::process::Child);
-    impl Drop for Stop {
-        fn drop(&mut self) {
-            // Best effort: the server must not outlive the test.
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut server = Stop(child);
-    let mut seen = String::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut buf = [0u8; 512];
-    while !(seen.contains("built ") && seen.contains("serving at")) && Instant::now() < deadline {
-        let n = out.read(&mut buf).unwrap_or(0);
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
-    let port: u16 = seen
-        .split("http://127.0.0.1:")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .and_then(|p| p.parse().ok())
-        .expect("serve printed its port");
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || while out.read(&mut buf).is_ok_and(|n| n > 0) {});
+    let mut server = site.serve(&[]);
+    let port = server.port;
 
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let clients: Vec<_> = (0..50)
@@ -290,14 +244,10 @@ fn under_load_during_rebuilds_every_response_is_a_whole_page() {
                 let mut checked = 0;
                 let started = Instant::now();
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) && started.elapsed() < Duration::from_secs(60) {
-                    let page = get(port, &format!("/reports/r{}/", c % 30));
-                    assert!(
-                        page.starts_with("HTTP/1.1 200"),
-                        "status: {}",
-                        &page[..page.len().min(80)]
-                    );
-                    assert!(page.trim_end().ends_with("</html>"), "a page was cut short");
-                    assert!(page.contains("Version "), "the page has its takeaway");
+                    let page = http(port, "GET", &format!("/reports/r{}/", c % 30));
+                    assert_eq!(page.status, 200, "{}", page.head);
+                    assert!(page.body.trim_end().ends_with("</html>"), "a page was cut short");
+                    assert!(page.body.contains("Version "), "the page has its takeaway");
                     checked += 1;
                 }
                 checked
@@ -319,5 +269,5 @@ fn under_load_during_rebuilds_every_response_is_a_whole_page() {
         .map(|c| c.join().expect("a client saw a broken page"))
         .sum();
     assert!(total > 50, "the clients made {total} requests");
-    assert!(server.0.try_wait().unwrap().is_none(), "the server is still running");
+    assert!(server.running.is_running(), "the server is still running");
 }
