@@ -3,12 +3,13 @@
 //! nowhere.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
 use crate::fingerprint::ReportFp;
 use crate::hash::hash_of;
+use crate::layout::Layout;
 use crate::markdown::{render_body, BodySettings, PackedHtml};
 use crate::report::{PageMeta, ReportMeta};
 use crate::routes::{Route, Urls};
@@ -17,6 +18,8 @@ use crate::site::{Page, Report};
 /// `@/path.md` -> the URL of the published report or page of that source file.
 pub(crate) struct LinkMap {
     urls: HashMap<String, String>,
+    /// Reports: the full analysis, where their body's headings are.
+    full: HashMap<String, String>,
     /// Sources that failed validation: their own errors say what is wrong, so links to
     /// them are not reported again in every report that links to them.
     failed: HashSet<String>,
@@ -39,14 +42,20 @@ impl LinkMap {
         urls: &Urls,
     ) -> LinkMap {
         let mut map = HashMap::with_capacity(reports.len() + pages.len());
+        let mut full = HashMap::with_capacity(reports.len());
         for r in reports {
             map.insert(content_key(&r.path), urls.url(&Route::Report { slug: r.slug.clone() }));
+            full.insert(
+                content_key(&r.path),
+                urls.url(&Route::Analysis { slug: r.slug.clone() }),
+            );
         }
         for p in pages {
             map.insert(content_key(&p.path), urls.url(&Route::Page { slug: p.slug.clone() }));
         }
         LinkMap {
             urls: map,
+            full,
             failed: failed.map(content_key).collect(),
         }
     }
@@ -54,6 +63,14 @@ impl LinkMap {
     /// The URL of an `@/` target (the path after `@/`).
     pub(crate) fn resolve(&self, target: &str) -> Option<String> {
         self.urls.get(target.trim_start_matches('/')).cloned()
+    }
+
+    /// The URL of an `@/` target with a `#fragment`: a heading of a report's body is on
+    /// its full analysis.
+    pub(crate) fn resolve_part(&self, target: &str, fragment: &str) -> Option<String> {
+        let key = target.trim_start_matches('/');
+        let url = self.full.get(key).or_else(|| self.urls.get(key))?;
+        Some(format!("{url}#{fragment}"))
     }
 
     /// A hash of where the targets lead now: a body is rendered again when it moves.
@@ -208,4 +225,53 @@ fn link_diagnostics(
             d
         })
         .collect()
+}
+
+/// An error for each root-relative link or image in a body that names no file the build
+/// writes (a page, a static file), at its line and column.
+pub(crate) fn site_link_errors(
+    layout: &Layout,
+    statics: &[(PathBuf, Vec<u8>)],
+    root: &Path,
+    base_path: &str,
+) -> Vec<Diagnostic> {
+    let site = &layout.site;
+    let bodies = site
+        .reports
+        .iter()
+        .filter_map(|r| Some((&r.meta.path, r.meta.body_line, r.body.as_ref()?)))
+        .chain(site.pages.iter().map(|p| (&p.meta.path, p.meta.body_line, &p.body)))
+        .filter(|(_, _, b)| !b.site_links.is_empty());
+    let mut files: Option<HashSet<String>> = None;
+    let mut errors = Vec::new();
+    for (path, body_line, body) in bodies {
+        let files = files.get_or_insert_with(|| {
+            let routes = layout.routes.iter().map(|r| r.output_file());
+            let statics = statics.iter().map(|(p, _)| p.clone());
+            routes
+                .chain(statics)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .collect()
+        });
+        let mut text = None;
+        for (url, line, column) in &body.site_links {
+            let found = crate::linkcheck::link_target(url, base_path, base_path).is_none_or(|t| files.contains(&t));
+            if found {
+                continue;
+            }
+            let text = text.get_or_insert_with(|| std::fs::read_to_string(root.join(path)).ok());
+            let written = format!("/{}", url.strip_prefix(base_path).unwrap_or(url));
+            let mut d = Diagnostic::error(
+                path,
+                format!("link to `{written}`, which is not a page or file of the site"),
+            )
+            .at_line(text.as_deref(), body_line + line - 1)
+            .with_help("a link that starts with `/` names a path of the built site (static/ is copied to its root)");
+            if let Some(p) = d.position.as_mut() {
+                p.column = *column;
+            }
+            errors.push(d);
+        }
+    }
+    errors
 }

@@ -38,11 +38,15 @@ pub fn rebuild(
 
     let links = LinkMap::new(&content.reports, &content.pages, state.failed_sources(), &inputs.urls);
     let ticker_url = |t: &Ticker| inputs.urls.ticker_url(t);
-    let resolve = |p: &str| links.resolve(p);
+    let resolve = |p: &str, part: Option<&str>| match part {
+        Some(f) => links.resolve_part(p, f),
+        None => links.resolve(p),
+    };
     let settings = BodySettings {
         unsafe_html: inputs.config.unsafe_html,
         ticker_url: &ticker_url,
         resolve_internal: &resolve,
+        base_path: &inputs.urls.base_path,
     };
     let root = state.options().root.clone();
     let cx = BodyContext {
@@ -59,6 +63,10 @@ pub fn rebuild(
     };
 
     let (mut layout, candidates) = state.lay_out(bodies, &inputs, timer);
+    let errors = crate::body::site_link_errors(&layout, &inputs.statics, &root, &inputs.urls.base_path);
+    if !errors.is_empty() {
+        return Err(Failure::sorted(errors));
+    }
     let todo = state.stale_routes(&layout, candidates);
     timer.lap("plan");
     // A one-off build gives each body to the job that writes its full analysis.

@@ -42,9 +42,13 @@ pub fn link_target(href: &str, page_url: &str, base_path: &str) -> Option<String
     if absolute.ends_with('/') && joined != "/" {
         joined.push('/');
     }
-    // A link that leaves the site's sub-path is a broken link too: report it as is.
-    let inside = joined.strip_prefix(base_path.trim_end_matches('/')).unwrap_or(&joined);
-    let rel = inside.trim_start_matches('/');
+    // A link that leaves the site's sub-path is broken wherever the site is deployed:
+    // it keeps its leading `/`, which no file of the site has.
+    let base = base_path.trim_end_matches('/');
+    let rel = match joined.strip_prefix(base) {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest.trim_start_matches('/'),
+        _ => return Some(joined),
+    };
     let decoded = percent_encoding::percent_decode_str(rel)
         .decode_utf8_lossy()
         .into_owned();
@@ -70,12 +74,17 @@ pub fn page_links(html: &str) -> Vec<String> {
     links
 }
 
-/// The links of `html` (on the page at `page_url`) whose targets are not in `files`.
-pub fn broken_links(html: &str, page_url: &str, base_path: &str, files: &HashSet<String>) -> Vec<String> {
-    page_links(html)
-        .into_iter()
-        .filter(|href| link_target(href, page_url, base_path).is_some_and(|t| !files.contains(&t)))
-        .collect()
+/// Every `id="..."` value in an HTML page: the places a `#fragment` can name.
+pub fn page_ids(html: &str) -> HashSet<String> {
+    let mut ids = HashSet::new();
+    let mut from = 0;
+    while let Some(i) = html[from..].find(" id=\"") {
+        let start = from + i + " id=\"".len();
+        let Some(len) = html[start..].find('"') else { break };
+        ids.insert(html[start..start + len].replace("&amp;", "&"));
+        from = start + len;
+    }
+    ids
 }
 
 #[cfg(test)]
@@ -91,7 +100,9 @@ mod tests {
             ("../methodology/", "/sub/", Some("pages/methodology/index.html")),
             ("#top", "/sub/", None),
             ("https://example.com/", "/sub/", None),
-            ("/elsewhere/x/", "/sub/", Some("elsewhere/x/index.html")),
+            ("/elsewhere/x/", "/sub/", Some("/elsewhere/x/")),
+            ("/subway/", "/sub/", Some("/subway/")),
+            ("/img/x.png", "/", Some("img/x.png")),
             ("/sub/a%20b.pdf", "/sub/", Some("a b.pdf")),
         ];
         for (href, base, want) in cases {
@@ -100,9 +111,17 @@ mod tests {
     }
 
     #[test]
-    fn broken_links_are_those_without_a_file() {
-        let files: HashSet<String> = ["index.html".to_string()].into();
-        let html = r#"<a href="/">home</a> <a href="/gone/">x</a> <img src="https://e.com/i.png">"#;
-        assert_eq!(broken_links(html, "/", "/", &files), vec!["/gone/".to_string()]);
+    fn links_and_ids_are_read_from_the_page() {
+        let html =
+            r#"<h2 id="the-deal">x</h2><a href="/a/?x=1&amp;y=2#the-deal">a</a> <img src="/i.png"><p id="q&amp;a">"#;
+        assert_eq!(
+            page_links(html),
+            vec!["/a/?x=1&y=2#the-deal".to_string(), "/i.png".to_string()]
+        );
+        let ids = page_ids(html);
+        assert!(
+            ids.contains("the-deal") && ids.contains("q&a") && ids.len() == 2,
+            "{ids:?}"
+        );
     }
 }

@@ -73,6 +73,9 @@ pub struct Body {
     pub broken_links: Vec<(String, usize, usize)>,
     /// Every `@/` link target (the path after `@/`), resolved or not.
     pub internal_links: Vec<String>,
+    /// Root-relative links and images, under the site's path now, with their line and
+    /// column in the body: each must name a file of the site.
+    pub site_links: Vec<(String, usize, usize)>,
     /// Words of prose, for reading time.
     pub words: usize,
     /// Raw HTML left out of the page (`unsafe_html` off): the first tag, its line and
@@ -133,8 +136,11 @@ pub struct BodySettings<'a> {
     pub unsafe_html: bool,
     /// URL of a ticker page.
     pub ticker_url: &'a (dyn Fn(&Ticker) -> String + Sync),
-    /// URL for an `@/path.md` link (path relative to content/), `None` if no such file.
-    pub resolve_internal: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// URL for an `@/path.md` link (path relative to content/) with its `#fragment` if
+    /// any, `None` if no such file.
+    pub resolve_internal: &'a (dyn Fn(&str, Option<&str>) -> Option<String> + Sync),
+    /// The site's path (`/` or `/impact/`), which root-relative links are put under.
+    pub base_path: &'a str,
 }
 
 fn options(unsafe_html: bool) -> Options<'static> {
@@ -227,29 +233,29 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml
                     }
                 }
             }
-            NodeValue::Link(link) => {
-                if let Some(target) = link.url.strip_prefix("@/") {
-                    let (path, fragment) = match target.split_once('#') {
-                        Some((p, f)) => (p, Some(f)),
-                        None => (target, None),
-                    };
-                    body.internal_links.push(path.to_string());
-                    match (settings.resolve_internal)(path) {
-                        Some(url) => {
-                            let url = match fragment {
-                                Some(f) => format!("{url}#{f}"),
-                                None => url,
-                            };
-                            if let NodeValue::Link(l) = &mut node.data_mut().value {
-                                l.url = url;
-                            }
-                        }
-                        None => {
-                            let start = node.data().sourcepos.start;
-                            body.broken_links.push((link.url.clone(), start.line, start.column));
-                        }
+            NodeValue::Link(link) if link.url.starts_with("@/") => {
+                let target = &link.url[2..];
+                let (path, fragment) = match target.split_once('#') {
+                    Some((p, f)) => (p, Some(f)),
+                    None => (target, None),
+                };
+                body.internal_links.push(path.to_string());
+                match (settings.resolve_internal)(path, fragment) {
+                    Some(url) => set_url(node, url),
+                    None => {
+                        let start = node.data().sourcepos.start;
+                        body.broken_links.push((link.url.clone(), start.line, start.column));
                     }
                 }
+            }
+            // Root-relative links and images are under the site's path, like every link
+            // the site makes (FORMAT.md, Pictures): `/images/x.png` on a site served from
+            // `/impact/` is `/impact/images/x.png`.
+            NodeValue::Link(link) | NodeValue::Image(link) if is_root_relative(&link.url) => {
+                let url = format!("{}{}", settings.base_path, &link.url[1..]);
+                let start = node.data().sourcepos.start;
+                body.site_links.push((url.clone(), start.line, start.column));
+                set_url(node, url);
             }
             _ => {}
         }
@@ -264,6 +270,17 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml
     comrak::format_html_with_plugins(root, &opts, &mut html, &plugins).expect("formatting into a String");
     body.toc = toc;
     (body, PackedHtml::new(&html))
+}
+
+/// A URL that names a path on this host (`/x`), not another host (`//x`).
+fn is_root_relative(url: &str) -> bool {
+    url.starts_with('/') && !url.starts_with("//")
+}
+
+fn set_url<'a>(node: &'a AstNode<'a>, url: String) {
+    if let NodeValue::Link(l) | NodeValue::Image(l) = &mut node.data_mut().value {
+        l.url = url;
+    }
 }
 
 fn text_node<'a>(arena: &'a Arena<'a>, text: &str) -> &'a AstNode<'a> {
@@ -382,7 +399,10 @@ mod tests {
         let settings = BodySettings {
             unsafe_html: false,
             ticker_url: &|t: &Ticker| format!("/tickers/{}/", t.slug()),
-            resolve_internal: &|p: &str| (p == "a.md").then(|| "/reports/a/".to_string()),
+            resolve_internal: &|p: &str, f: Option<&str>| {
+                (p == "a.md").then(|| f.map_or("/reports/a/".to_string(), |f| format!("/reports/a/full/#{f}")))
+            },
+            base_path: "/impact/",
         };
         let (body, html) = render_body(text, &settings);
         Out {
@@ -443,9 +463,24 @@ mod tests {
     }
 
     #[test]
+    fn root_relative_links_and_images_go_under_the_site_path() {
+        let b = render(
+            "See [tags](/tags/energy/) and ![map](/images/map.png).\n\n[ext](//cdn.test/x) [abs](https://e.test/)\n",
+        );
+        assert!(b.html.contains("href=\"/impact/tags/energy/\""), "{}", b.html);
+        assert!(b.html.contains("src=\"/impact/images/map.png\""), "{}", b.html);
+        assert!(b.html.contains("href=\"//cdn.test/x\""), "{}", b.html);
+        let links: Vec<_> = b.site_links.iter().map(|(u, l, c)| (u.as_str(), *l, *c)).collect();
+        assert_eq!(
+            links,
+            vec![("/impact/tags/energy/", 1, 5), ("/impact/images/map.png", 1, 31)]
+        );
+    }
+
+    #[test]
     fn internal_links_resolve_or_are_reported() {
         let b = render("[a](@/a.md#x) and\n[b](@/missing.md)\n");
-        assert!(b.html.contains("href=\"/reports/a/#x\""));
+        assert!(b.html.contains("href=\"/reports/a/full/#x\""), "{}", b.html);
         assert_eq!(b.broken_links, vec![("@/missing.md".to_string(), 2, 1)]);
     }
 

@@ -29,7 +29,8 @@ pub struct Renderer<'a> {
     /// URL joining.
     pub urls: &'a Urls,
     env: &'a Environment<'static>,
-    root: &'a Path,
+    /// The site folder.
+    pub root: &'a Path,
     theme: &'a ThemeSource,
     terms: &'a TermValues,
     // Made into template values once: every page shows them.

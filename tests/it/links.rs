@@ -245,8 +245,8 @@ fn at_links_resolve_to_the_other_reports_url() {
     let refinery = site.page("reports/refinery-plan/full/");
     assert_eq!(
         href_of(&refinery, "first shipment"),
-        "/sub/path/reports/first-shipment/#the-deal",
-        "a fragment is kept"
+        "/sub/path/reports/first-shipment/full/#the-deal",
+        "a fragment is kept, on the full analysis, where the body's headings are"
     );
     let about = site.page("pages/about/");
     assert_eq!(
@@ -374,4 +374,99 @@ fn impact_areas_that_no_report_scores_still_have_a_page_to_link_to() {
     for url in impact {
         assert!(site.exists(&url), "the quick read links to {url}, which was not built");
     }
+}
+
+/// The line of the first line of `text` that contains `needle` (1-based).
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).expect("the needle") + 1
+}
+
+/// Issue 9 and FORMAT.md (Pictures): root-relative links in Markdown are put under the
+/// site's path, and one that names no file of the site fails `build` at its line.
+#[test]
+fn root_relative_links_are_under_the_site_path_and_a_missing_one_fails_the_build() {
+    let site = SiteTest::new();
+    site.write_bytes("static/images/map.png", b"\x89PNG\r\n\x1a\n");
+    let good = report("Linker", "2025-03-02")
+        .body("A [tag](/tags/energy/) and a map:\n\n![Map](/images/map.png)\n")
+        .tags(&["Energy"])
+        .to_string();
+    site.write("content/linker.md", &good);
+    site.build_with(&["--base-url", "https://example.org/impact/"]);
+    let page = site.page("reports/linker/full/");
+    assert_eq!(href_of(&page, "tag"), "/impact/tags/energy/");
+    let img = select(&page, "main img[alt=Map]");
+    assert_eq!(img[0].value().attr("src"), Some("/impact/images/map.png"));
+
+    let bad = good.replace("/images/map.png", "/images/gone.png");
+    site.write("content/linker.md", &bad);
+    let before = site.read("reports/linker/full/index.html");
+    let run = site.try_build(&["--base-url", "https://example.org/impact/"]);
+    run.assert_failed();
+    let line = line_of(&bad, "/images/gone.png");
+    run.assert_error_line(&format!(
+        "content/linker.md:{line}:1: error: link to `/images/gone.png`, which is not a page or file of the site"
+    ));
+    assert_eq!(
+        site.read("reports/linker/full/index.html"),
+        before,
+        "the last good site stays"
+    );
+}
+
+/// Issue 9: `check` names the file and line of a broken link, and checks anchors.
+#[test]
+fn check_reports_missing_anchors_at_their_line() {
+    let site = SiteTest::new();
+    site.write(
+        "content/target.md",
+        report("Target", "2025-03-01").body("## The deal\n\nText.\n"),
+    );
+    let text = report("Linker", "2025-03-02")
+        .body("## Here\n\n[ok](#here) [up](#nope)\n\n[there](@/target.md#the-deal) [not there](@/target.md#no-such-part)\n")
+        .to_string();
+    site.write("content/linker.md", &text);
+    let run = site.run(&["check"]);
+    run.assert_failed();
+    let errors = run.error_lines();
+    let line_nope = line_of(&text, "(#nope)");
+    let line_part = line_of(&text, "#no-such-part");
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.starts_with(&format!("content/linker.md:{line_nope}:"))
+                && l.contains("`#nope`")
+                && l.contains("no `#nope`")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.starts_with(&format!("content/linker.md:{line_part}:")) && l.contains("no `#no-such-part`")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(errors.len(), 2, "the good anchors pass: {}", run.stderr);
+}
+
+/// Issue 9: with a sub-path, a root-relative link a template writes without the site's
+/// path is broken on the real host, so `check` reports it even when the file exists.
+#[test]
+fn check_reports_a_link_that_leaves_the_site_path() {
+    let site = SiteTest::new();
+    site.write_bytes("static/img/x.png", b"\x89PNG\r\n\x1a\n");
+    site.write("content/a.md", report("Alpha", "2025-03-01"));
+    site.write(
+        "templates/report.html",
+        "{% extends \"theme/report.html\" %}{% block content %}{{ super() }}<img src=\"/img/x.png\" alt=\"\">{% endblock %}",
+    );
+    site.run(&["check"]).assert_ok();
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    let moved = config.replace("https://example.com/", "https://example.org/impact/");
+    assert_ne!(config, moved, "the site moves under a sub-path");
+    site.write("config.toml", moved);
+    let run = site.run(&["check"]);
+    run.assert_failed();
+    run.assert_stderr_contains("broken internal link `/img/x.png`");
 }
