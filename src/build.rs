@@ -59,6 +59,12 @@ pub fn rebuild(
     };
 
     let (mut layout, candidates) = state.lay_out(bodies, &inputs, timer);
+    if !layout.site.aliases.is_empty() {
+        let conflicts = crate::aliases::alias_conflicts(&layout.site, &layout.routes, &root);
+        if !conflicts.is_empty() {
+            return Err(Failure::sorted(conflicts));
+        }
+    }
     let todo = state.stale_routes(&layout, candidates);
     timer.lap("plan");
     // A one-off build gives each body to the job that writes its full analysis.

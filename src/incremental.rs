@@ -414,6 +414,8 @@ impl BuildState {
             urls: &inputs.urls,
             templates: &inputs.template_hashes,
             ticker_info: &inputs.ticker_info,
+            author_info: &inputs.author_info,
+            now: self.opts.now,
             page_hash: &page_hash,
         };
         match self.last.take().filter(|l| l.key == key) {

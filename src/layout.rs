@@ -18,7 +18,7 @@ use crate::markdown::PackedHtml;
 use crate::memo::Fingerprinted;
 use crate::render::plan_routes;
 use crate::routes::{Route, Taxonomy, Urls};
-use crate::site::{build_site, Page, Report, Site, TickerInfo};
+use crate::site::{build_site, Page, Report, Site, SiteData, TickerInfo};
 use crate::templates::TemplateHashes;
 
 /// A report on its way into the layout: with its fingerprints and its body's HTML.
@@ -58,6 +58,9 @@ pub(crate) struct LayoutInputs<'a> {
     pub urls: &'a Urls,
     pub templates: &'a TemplateHashes,
     pub ticker_info: &'a Option<HashMap<String, TickerInfo>>,
+    pub author_info: &'a std::collections::BTreeMap<String, crate::site::AuthorInfo>,
+    /// The build's "now" (the news sitemap's window ends there).
+    pub now: chrono::DateTime<chrono::Utc>,
     /// The hash of a plain page's source text.
     pub page_hash: &'a (dyn Fn(&Path) -> u64 + Sync),
 }
@@ -83,7 +86,12 @@ pub(crate) fn lay_out(
     cache: &mut CardCache,
 ) -> Layout {
     let entries = reports.into_iter().map(|(r, fp, html)| (r, (fp, html))).collect();
-    let (site, extra) = build_site(entries, pages, inputs.ticker_info.clone().unwrap_or_default());
+    let data = SiteData {
+        ticker_info: inputs.ticker_info.clone().unwrap_or_default(),
+        author_info: inputs.author_info.clone(),
+        now: inputs.now,
+    };
+    let (site, extra) = build_site(entries, pages, data);
     let (fps, bodies): (Vec<ReportFp>, Vec<Option<PackedHtml>>) = extra.into_iter().unzip();
 
     // Cards, made only for reports whose fingerprint moved. A card shows the site's

@@ -31,6 +31,7 @@
 // boxing every one would only add noise to each signature.
 #![allow(clippy::result_large_err)]
 
+mod aliases;
 mod body;
 pub mod build;
 pub mod cashtag;
@@ -45,18 +46,21 @@ mod hash;
 mod highlight;
 pub mod incremental;
 mod inputs;
+mod jsonld;
 mod layout;
 mod linkcheck;
 pub mod load;
 mod markdown;
 mod memo;
 pub mod output;
+mod rawfront;
 mod render;
 pub mod report;
 mod routes;
 pub mod scaffold;
 pub mod serve;
 mod site;
+mod sitemap;
 mod templates;
 
 use std::path::PathBuf;
