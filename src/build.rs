@@ -22,6 +22,11 @@ pub fn rebuild(
     let mut errors = state.refresh_sources(changes)?;
     timer.lap("load and parse");
     let content = state.published(&mut errors);
+    errors.extend(crate::check::check_areas(
+        &state.options().root,
+        &inputs.config,
+        &content.reports,
+    ));
     // Only a one-off build may find nothing to do; serve and watch must hold a record of
     // every page they write.
     let one_shot = state.is_one_shot();
