@@ -6,7 +6,6 @@
 //! three cannot disagree.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::Path;
@@ -204,14 +203,25 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
     h.finish()
 }
 
-/// The site's spelling of a report's terms that were renamed since the last layout (a
-/// card shows the spelling used first, which another report may change).
-pub(crate) fn names_hash(r: &Report, site: &Site, renamed: &HashSet<(Taxonomy, String)>) -> u64 {
+/// The site's spelling of each of a report's terms that the report spells otherwise (a
+/// card shows the spelling used first, which another report, or data/authors.toml, may
+/// set); 0 when it shows its own spellings only. So a card's fingerprint is a function of
+/// what it shows: the same front matter and the same spellings give the same fingerprint,
+/// and memoised card HTML (memo.rs) keyed on it is never stale (issue 13: a rename back
+/// and forth left a card with the old spelling).
+pub(crate) fn names_hash(r: &Report, site: &Site) -> u64 {
     let mut h = DefaultHasher::new();
+    let mut any = false;
     for (taxonomy, t) in r.meta.terms() {
-        if renamed.contains(&(taxonomy, t.slug.clone())) {
-            site.term_name(taxonomy, &t.slug, &t.name).hash(&mut h);
+        let shown = site.term_name(taxonomy, &t.slug, &t.name);
+        if shown != t.name {
+            (taxonomy, &t.slug, shown).hash(&mut h);
+            any = true;
         }
     }
-    h.finish()
+    if any {
+        h.finish()
+    } else {
+        0
+    }
 }

@@ -14,6 +14,8 @@ mod feeds;
 mod golden;
 mod incremental;
 mod links;
+mod newsroom;
+mod newsroom_site;
 mod pages;
 mod pagination;
 mod restart;
