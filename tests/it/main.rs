@@ -7,6 +7,7 @@ mod support;
 mod bodies;
 mod build_basics;
 mod cashtags;
+mod deploy;
 mod drafts_future;
 mod errors;
 mod escaping;
