@@ -22,6 +22,11 @@ pub fn rebuild(
     let mut errors = state.refresh_sources(changes)?;
     timer.lap("load and parse");
     let content = state.published(&mut errors);
+    errors.extend(crate::check::check_areas(
+        &state.options().root,
+        &inputs.config,
+        &content.reports,
+    ));
     // Only a one-off build may find nothing to do; serve and watch must hold a record of
     // every page they write.
     let one_shot = state.is_one_shot();
@@ -63,7 +68,10 @@ pub fn rebuild(
     };
 
     let (mut layout, candidates) = state.lay_out(bodies, &inputs, timer);
-    let errors = crate::body::site_link_errors(&layout, &inputs.statics, &root, &inputs.urls.base_path);
+    let mut errors = crate::body::site_link_errors(&layout, &inputs.statics, &root, &inputs.urls.base_path);
+    if !layout.site.aliases.is_empty() {
+        errors.extend(crate::aliases::alias_conflicts(&layout.site, &layout.routes, &root));
+    }
     if !errors.is_empty() {
         return Err(Failure::sorted(errors));
     }

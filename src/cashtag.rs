@@ -122,6 +122,48 @@ pub fn link_cashtags(text: &str, url: impl Fn(&Ticker) -> String) -> String {
     out
 }
 
+/// What a report says of a ticker: the text fields and body sentences that name it.
+pub(crate) fn ticker_mentions(r: &crate::site::Report, symbol: &str) -> Vec<String> {
+    let m = &r.meta;
+    let mut out: Vec<String> = Vec::new();
+    if let Some(ch) = &m.chart {
+        if ch.ticker.symbol() == symbol {
+            let label = if ch.label.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", ch.label)
+            };
+            out.push(format!("Chart to watch. {label}{}", ch.why).trim_end().to_string());
+        } else if ch.compare.iter().any(|t| t.symbol() == symbol) {
+            out.push(format!("Compared with the chart to watch, ${}.", ch.ticker));
+        }
+    }
+    // Most fields do not mention the ticker at all: a plain substring search rules them out
+    // before the cashtag scanner runs.
+    let needle = format!("${symbol}");
+    let names = |text: &str| text.contains(&needle) && scan_cashtags(text).iter().any(|(_, t)| t.symbol() == symbol);
+    let fields = std::iter::once(m.summary.as_str())
+        .chain(m.glance.iter().map(|g| g.text.as_str()))
+        .chain(m.stakeholders.iter().map(|s| s.action.as_str()))
+        .chain(m.bottom_line.iter().map(String::as_str))
+        .chain(m.scores.iter().map(|s| s.rationale.as_str()))
+        .chain(m.historical_context.as_deref());
+    for text in fields {
+        if names(text) && !out.iter().any(|o| o == text) {
+            out.push(text.to_string());
+        }
+    }
+    if let Some(body) = &r.body {
+        for (t, sentence) in &body.mentions {
+            if t.symbol() == symbol && !out.contains(sentence) {
+                out.push(sentence.clone());
+            }
+        }
+    }
+    out.truncate(4);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

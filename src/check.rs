@@ -1,18 +1,21 @@
 //! `impress check`'s extras over a build: every page rendered into memory with its
-//! internal links checked against the site's files, and warnings about cashtags that
-//! data/tickers.toml does not list.
+//! internal links checked against the site's files; warnings about cashtags that
+//! data/tickers.toml does not list and about terms spelled two ways; and the check of
+//! impact areas against `[impact] areas` (an error, in every build).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::cashtag::Ticker;
+use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::incremental::RebuildStats;
 use crate::layout::Layout;
 use crate::linkcheck;
 use crate::output::Pages;
 use crate::render::route_source;
-use crate::routes::Route;
+use crate::report::{ReportMeta, Term};
+use crate::routes::{slugify, Route, Taxonomy};
 use crate::site::{read_ticker_info, Report};
 use crate::{Failure, Timer};
 
@@ -161,4 +164,109 @@ pub(crate) fn ticker_warnings(root: &Path, reports: &[&Report]) -> Vec<Diagnosti
         }
     }
     warnings
+}
+
+/// Where a term's spelling is in a report's file: the quoted name, else nowhere.
+fn at_spelling(d: Diagnostic, text: &str, name: &str) -> Diagnostic {
+    match text.find(&format!("\"{name}\"")) {
+        Some(i) => d.at(text, i + 1),
+        None => d,
+    }
+}
+
+/// A warning for each term spelled differently from its first spelling ("Rare Earths"
+/// and "rare earths" are one term, shown as the first), and for each impact area only one
+/// report names while another area is spelled nearly the same (a likely typo).
+pub(crate) fn term_warnings(root: &std::path::Path, reports: &[&Report]) -> Vec<Diagnostic> {
+    // Oldest first, as the site picks the spelling shown.
+    let mut reports = reports.to_vec();
+    reports.sort_by(|a, b| (a.meta.date, &a.meta.slug).cmp(&(b.meta.date, &b.meta.slug)));
+    let mut first: BTreeMap<(Taxonomy, &str), (&str, &std::path::Path)> = BTreeMap::new();
+    let mut area_users: BTreeMap<&str, (&str, BTreeSet<&std::path::Path>)> = BTreeMap::new();
+    let mut found: Vec<(&std::path::Path, String, &str)> = Vec::new();
+    for r in &reports {
+        for (taxonomy, t) in r.meta.terms() {
+            let (name, path) = *first.entry((taxonomy, &t.slug)).or_insert((&t.name, &r.meta.path));
+            if name != t.name {
+                let what = taxonomy.singular().to_lowercase();
+                found.push((
+                    &r.meta.path,
+                    format!(
+                        "{what} `{}` is spelled `{name}` in {}: one term, shown as `{name}`",
+                        t.name,
+                        path.display()
+                    ),
+                    &t.name,
+                ));
+            }
+            if taxonomy == Taxonomy::Impact {
+                area_users
+                    .entry(&t.slug)
+                    .or_insert((&t.name, BTreeSet::new()))
+                    .1
+                    .insert(&r.meta.path);
+            }
+        }
+    }
+    let names: Vec<&str> = area_users.values().map(|(n, _)| *n).collect();
+    for (name, users) in area_users.values() {
+        if users.len() != 1 {
+            continue;
+        }
+        let others: Vec<&str> = names.iter().copied().filter(|n| n != name).collect();
+        if let Some(near) = crate::diagnostics::suggest(name, &others) {
+            let path = users.iter().next().expect("one user");
+            found.push((
+                path,
+                format!("impact area `{name}` is used by this report only; did you mean `{near}`?"),
+                name,
+            ));
+        }
+    }
+    found
+        .into_iter()
+        .map(|(path, message, name)| {
+            let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
+            at_spelling(Diagnostic::warning(path, message), &text, name)
+        })
+        .collect()
+}
+
+/// With `[impact] areas` in config.toml, an error for every impact area a report names
+/// that the list does not have (by slug, so spelling and case do not matter).
+pub(crate) fn check_areas(
+    root: &std::path::Path,
+    config: &Config,
+    reports: &[std::sync::Arc<ReportMeta>],
+) -> Vec<Diagnostic> {
+    let Some(areas) = &config.impact_areas else {
+        return Vec::new();
+    };
+    let known: HashSet<String> = areas.iter().map(|a| slugify(a)).collect();
+    let names: Vec<&str> = areas.iter().map(String::as_str).collect();
+    let mut errors = Vec::new();
+    for m in reports {
+        let unknown: Vec<&Term> = m
+            .terms()
+            .filter(|(t, term)| *t == Taxonomy::Impact && !known.contains(&term.slug))
+            .map(|(_, term)| term)
+            .collect();
+        if unknown.is_empty() {
+            continue;
+        }
+        let text = std::fs::read_to_string(root.join(&m.path)).unwrap_or_default();
+        let mut seen = HashSet::new();
+        for t in unknown.into_iter().filter(|t| seen.insert(&t.slug)) {
+            let d = Diagnostic::error(
+                &m.path,
+                format!("impact area `{}` is not in `[impact] areas` of config.toml", t.name),
+            );
+            let help = match crate::diagnostics::suggest(&t.name, &names) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("the areas are: {}", names.join(", ")),
+            };
+            errors.push(at_spelling(d, &text, &t.name).with_help(help));
+        }
+    }
+    errors
 }

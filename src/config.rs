@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::frontmatter::{parse_toml, TomlText};
 
 /// Site settings, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Site title.
     pub title: String,
@@ -33,6 +33,25 @@ pub struct Config {
     pub feed_limit: usize,
     /// Whether raw HTML in Markdown bodies is passed through.
     pub unsafe_html: bool,
+    /// `[extra]`: any keys, given to templates as `site.extra`.
+    pub extra: toml::Table,
+    /// `[[menu]]`: the main navigation, by weight (empty: the theme's own).
+    pub menu: Vec<MenuEntry>,
+    /// `[impact] areas`: the only impact areas reports may name, when given.
+    pub impact_areas: Option<Vec<String>>,
+}
+
+/// One entry of `[[menu]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntry {
+    /// The link's text.
+    pub name: String,
+    /// A path of the site (`/tags/`, under the site's path like every link) or a full URL.
+    pub url: String,
+    /// Lighter entries come first.
+    #[serde(default)]
+    pub weight: i64,
 }
 
 #[derive(Deserialize)]
@@ -54,6 +73,18 @@ struct RawConfig {
     feed: RawFeed,
     #[serde(default)]
     markdown: RawMarkdown,
+    #[serde(default)]
+    extra: toml::Table,
+    #[serde(default)]
+    menu: Vec<MenuEntry>,
+    #[serde(default)]
+    impact: RawImpact,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawImpact {
+    areas: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +160,16 @@ pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> 
     };
     let paginate = positive(&raw.paginate, "paginate", &mut errors);
     let feed_limit = positive(&raw.feed.limit, "feed.limit", &mut errors);
+    let mut menu = raw.menu;
+    for m in &menu {
+        if m.url.trim().is_empty() || m.url.contains(char::is_whitespace) {
+            let at = text.find(&format!("\"{}\"", m.name)).unwrap_or(0);
+            errors.push(
+                Diagnostic::error(file, format!("menu entry `{}` needs a `url` without spaces", m.name)).at(text, at),
+            );
+        }
+    }
+    menu.sort_by_key(|m| m.weight);
     if raw.title.trim().is_empty() {
         errors.push(Diagnostic::error(file, "`title` must not be empty"));
     }
@@ -146,6 +187,9 @@ pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> 
         disclaimer: raw.disclaimer,
         feed_limit,
         unsafe_html: raw.markdown.unsafe_html,
+        extra: raw.extra,
+        menu,
+        impact_areas: raw.impact.areas,
     })
 }
 
@@ -232,6 +276,22 @@ mod tests {
         let err = parse_config(Path::new("config.toml"), text).unwrap_err();
         assert_eq!(err[0].message, "unknown field `theem`, did you mean `theme`?");
         assert_eq!(err[0].position.unwrap().line, 3);
+    }
+
+    #[test]
+    fn a_menu_entry_without_url_is_an_error_at_its_line() {
+        let text = "title = \"t\"\nbase_url = \"https://e.com/\"\n\n[[menu]]\nname = \"Home\"\nweight = 1\n";
+        let err = parse_config(Path::new("config.toml"), text).unwrap_err();
+        assert!(err[0].message.contains("missing field `url`"), "{}", err[0].message);
+        assert_eq!(err[0].position.unwrap().line, 4);
+    }
+
+    #[test]
+    fn menu_entries_come_by_weight() {
+        let text = "title = \"t\"\nbase_url = \"https://e.com/\"\n[[menu]]\nname = \"B\"\nurl = \"/b/\"\nweight = 2\n[[menu]]\nname = \"A\"\nurl = \"/a/\"\nweight = 1\n";
+        let c = parse_config(Path::new("config.toml"), text).unwrap();
+        let names: Vec<_> = c.menu.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["A", "B"]);
     }
 
     #[test]

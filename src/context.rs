@@ -12,6 +12,9 @@ use crate::report::Term;
 use crate::routes::{Route, Taxonomy, Urls};
 use crate::site::{Report, Site};
 
+mod pages;
+pub use pages::*;
+
 /// HTML that impress made, marked safe for templates.
 pub(crate) fn safe(html: String) -> Value {
     Value::from_safe_string(html)
@@ -41,6 +44,9 @@ pub struct SiteCtx {
     disclaimer: String,
     base_url: String,
     nav: Vec<Link>,
+    menu: Vec<Link>,
+    extra: toml::Table,
+    custom_css: Option<String>,
     generator: String,
 }
 
@@ -60,6 +66,7 @@ pub struct UrlsCtx {
     tickers: String,
     impact: String,
     stakeholders: String,
+    authors: String,
     search: String,
     search_index: String,
     rss: String,
@@ -94,17 +101,20 @@ pub struct Meta {
 }
 
 impl SiteCtx {
-    /// From the config and the site's plain pages.
-    pub fn new(config: &Config, site: &Site, urls: &Urls) -> SiteCtx {
+    /// From the config and the site's plain pages; `custom_css` when the site has
+    /// `static/custom.css`.
+    pub fn new(config: &Config, site: &Site, urls: &Urls, custom_css: bool) -> SiteCtx {
+        let mut pages: Vec<_> = site.pages.iter().filter(|p| p.meta.in_menu).collect();
+        // Stable: pages of one weight stay in the site's order (by title).
+        pages.sort_by_key(|p| p.meta.weight);
         SiteCtx {
             title: config.title.clone(),
             description: config.description.clone(),
             language: config.language.clone(),
             disclaimer: config.disclaimer.clone(),
             base_url: urls.base_url.clone(),
-            nav: site
-                .pages
-                .iter()
+            nav: pages
+                .into_iter()
                 .map(|p| Link {
                     title: p.meta.title.clone(),
                     url: urls.url(&Route::Page {
@@ -112,6 +122,16 @@ impl SiteCtx {
                     }),
                 })
                 .collect(),
+            menu: config
+                .menu
+                .iter()
+                .map(|m| Link {
+                    title: m.name.clone(),
+                    url: urls.site_link(&m.url),
+                })
+                .collect(),
+            extra: config.extra.clone(),
+            custom_css: custom_css.then(|| urls.static_url("custom.css")),
             generator: format!("impress {}", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -128,6 +148,7 @@ impl UrlsCtx {
             tickers: u(Route::Terms(Taxonomy::Tickers)),
             impact: u(Route::Terms(Taxonomy::Impact)),
             stakeholders: u(Route::Terms(Taxonomy::Stakeholders)),
+            authors: u(Route::Terms(Taxonomy::Authors)),
             search: u(Route::Search),
             search_index: u(Route::SearchIndex),
             rss: u(Route::Rss),
@@ -269,9 +290,11 @@ pub struct ReportCtx {
     date_display: String,
     updated: Option<String>,
     updated_display: Option<String>,
+    update_note: Option<String>,
     summary: String,
     summary_html: Value,
     authors: Vec<String>,
+    bylines: Vec<Value>,
     category: Option<Value>,
     tags: Vec<Value>,
     tickers: Vec<Value>,
@@ -373,7 +396,13 @@ pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Url
         updated_display: m.updated.as_ref().map(display_date),
         summary: m.summary.clone(),
         summary_html: html(&m.summary),
-        authors: m.authors.clone(),
+        update_note: m.update_note.clone(),
+        authors: m
+            .authors
+            .iter()
+            .map(|a| site.term_name(Taxonomy::Authors, &a.slug, &a.name).to_string())
+            .collect(),
+        bylines: m.authors.iter().map(|a| term(Taxonomy::Authors, a)).collect(),
         category: m.category.as_ref().map(|c| term(Taxonomy::Categories, c)),
         tags: m.tags.iter().map(|t| term(Taxonomy::Tags, t)).collect(),
         tickers: report.tickers.iter().map(ticker).collect(),
@@ -521,6 +550,28 @@ pub struct EntryCtx {
     pub notes_html: Vec<Value>,
 }
 
+/// `author` on an author's page.
+#[derive(Debug, Serialize)]
+pub struct AuthorCtx {
+    name: Option<String>,
+    bio: Option<String>,
+    url: Option<String>,
+    kind: crate::site::AuthorKind,
+}
+
+impl AuthorCtx {
+    /// What data/authors.toml says of the author `slug` (nothing when it is not listed).
+    pub fn new(site: &Site, slug: &str) -> AuthorCtx {
+        let info = site.author_info.get(slug).cloned().unwrap_or_default();
+        AuthorCtx {
+            name: info.name,
+            bio: info.bio,
+            url: info.url,
+            kind: info.kind,
+        }
+    }
+}
+
 /// `taxonomy` on index and term pages.
 #[derive(Debug, Serialize)]
 pub struct TaxonomyCtx {
@@ -540,113 +591,4 @@ impl TaxonomyCtx {
             url: urls.url(&Route::Terms(t)),
         }
     }
-}
-
-/// `home.html`.
-#[derive(Serialize)]
-pub struct ListPage<'a> {
-    /// Site settings.
-    pub site: &'a Value,
-    /// Site URLs.
-    pub urls: &'a Value,
-    /// Head data.
-    pub meta: Meta,
-    /// Cards.
-    pub reports: Vec<Value>,
-    /// Page links.
-    pub pagination: Option<Pagination>,
-}
-
-/// `report.html` and `analysis.html`.
-#[derive(Serialize)]
-pub struct ReportPage<'a> {
-    /// Site settings.
-    pub site: &'a Value,
-    /// Site URLs.
-    pub urls: &'a Value,
-    /// Head data.
-    pub meta: Meta,
-    /// The quick read.
-    pub report: Value,
-    /// The full analysis (analysis.html only; empty on report.html).
-    pub body_html: Value,
-    /// Table of contents.
-    pub toc: &'a [crate::markdown::TocEntry],
-}
-
-/// `terms.html`.
-#[derive(Serialize)]
-pub struct TermsPage<'a> {
-    /// Site settings.
-    pub site: &'a Value,
-    /// Site URLs.
-    pub urls: &'a Value,
-    /// Head data.
-    pub meta: Meta,
-    /// Which taxonomy.
-    pub taxonomy: TaxonomyCtx,
-    /// Its terms, by name.
-    pub terms: Vec<Value>,
-}
-
-/// `term.html` and `ticker.html`.
-#[derive(Serialize)]
-pub struct TermPage<'a> {
-    /// Site settings.
-    pub site: &'a Value,
-    /// Site URLs.
-    pub urls: &'a Value,
-    /// Head data.
-    pub meta: Meta,
-    /// Which taxonomy.
-    pub taxonomy: TaxonomyCtx,
-    /// The term (a ticker on ticker.html).
-    pub term: Value,
-    /// The tag's RSS feed.
-    pub feed_url: Option<String>,
-    /// Reports.
-    pub entries: Vec<EntryCtx>,
-    /// Page links.
-    pub pagination: Option<Pagination>,
-}
-
-/// `page.html`.
-#[derive(Serialize)]
-pub struct PlainPage<'a> {
-    /// Site settings.
-    pub site: &'a Value,
-    /// Site URLs.
-    pub urls: &'a Value,
-    /// Head data.
-    pub meta: Meta,
-    /// The page.
-    pub page: PageCtx,
-}
-
-/// `page` on page.html.
-#[derive(Serialize)]
-pub struct PageCtx {
-    /// Title.
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// ISO date or none.
-    pub date: Option<String>,
-    /// Display date or none.
-    pub date_display: Option<String>,
-    /// Rendered body.
-    pub content_html: Value,
-    /// URL.
-    pub url: String,
-}
-
-/// `search.html` and `404.html`.
-#[derive(Serialize)]
-pub struct BarePage<'a> {
-    /// Site settings.
-    pub site: &'a Value,
-    /// Site URLs.
-    pub urls: &'a Value,
-    /// Head data.
-    pub meta: Meta,
 }

@@ -1,5 +1,9 @@
-//! RSS 2.0, Atom 1.0, JSON Feed 1.1, sitemap.xml, robots.txt and search.json, built once
-//! per build straight from the [`Site`]. Every URL in them is absolute.
+//! RSS 2.0 (the site's and each term's), Atom 1.0, JSON Feed 1.1 and search.json, built
+//! straight from the [`Site`]. Every URL in them is absolute.
+//!
+//! An item's id (RSS `guid`, Atom `id`, JSON Feed `id`) is the report's first URL: its
+//! first alias when it has one, else its URL. A renamed report that keeps its old path
+//! as its first alias keeps its id, so feed readers do not show it again.
 
 use std::fmt::Write;
 
@@ -12,10 +16,38 @@ use crate::markdown::PackedHtml;
 use crate::routes::{Route, Taxonomy, Urls};
 use crate::site::{Report, Site};
 
-fn xml(text: &str) -> String {
+/// Escaped for XML, without the characters XML 1.0 forbids (U+000B and U+000C come in
+/// with text pasted from Word or PDF, and one makes a whole feed unreadable).
+pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    escape_html(text, &mut out);
+    if text.chars().any(forbidden_in_xml) {
+        escape_html(&text.replace(forbidden_in_xml, ""), &mut out);
+    } else {
+        escape_html(text, &mut out);
+    }
     out
+}
+
+fn forbidden_in_xml(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// An item's id: the report's first URL (see the module's note).
+pub(crate) fn item_id(r: &Report, urls: &Urls) -> String {
+    match r.meta.aliases.first() {
+        Some(a) => urls.permalink(&Route::Alias { path: a.path.clone() }),
+        None => urls.permalink(&Route::Report {
+            slug: r.meta.slug.clone(),
+        }),
+    }
+}
+
+/// The names of a report's authors as the site spells them.
+fn author_names<'a>(site: &'a Site, r: &'a Report) -> impl Iterator<Item = &'a str> {
+    r.meta
+        .authors
+        .iter()
+        .map(move |a| site.term_name(Taxonomy::Authors, &a.slug, &a.name))
 }
 
 /// One item of a feed: the report and its full analysis's HTML, lent by the build driver.
@@ -27,6 +59,14 @@ fn item_html((r, body): FeedItem<'_>, config: &Config, urls: &Urls) -> String {
     let m = &r.meta;
     let mut html = String::new();
     let _ = write!(html, "<p><strong>{}</strong></p>", xml(&m.summary));
+    if let (Some(note), Some(updated)) = (&m.update_note, &m.updated) {
+        let _ = write!(
+            html,
+            "<p><em>Updated {}: {}</em></p>",
+            crate::context::display_date(updated),
+            xml(note)
+        );
+    }
     if !m.scores.is_empty() {
         html.push_str("<ul>");
         for s in &m.scores {
@@ -60,17 +100,35 @@ fn absolute_links(html: &str, urls: &Urls) -> String {
     html.replace(&from, &to)
 }
 
-/// RSS 2.0 for the site, or for one tag.
-pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>, reports: &[FeedItem<'_>]) -> Vec<u8> {
-    let (title, link, self_url) = match tag {
-        Some(slug) => (
-            format!("{}: {}", config.title, site.term_name(Taxonomy::Tags, slug, slug)),
+/// The title of a term's feed: the site's title and the term (`$MP` for a ticker).
+pub(crate) fn term_feed_title(site: &Site, config: &Config, taxonomy: Taxonomy, slug: &str) -> String {
+    let name = site.term_name(taxonomy, slug, slug);
+    match taxonomy {
+        Taxonomy::Tickers => format!("{}: ${name}", config.title),
+        _ => format!("{}: {name}", config.title),
+    }
+}
+
+/// RSS 2.0 for the site, or for one term of a taxonomy.
+pub fn rss(
+    site: &Site,
+    config: &Config,
+    urls: &Urls,
+    term: Option<(Taxonomy, &str)>,
+    reports: &[FeedItem<'_>],
+) -> Vec<u8> {
+    let (title, link, self_url) = match term {
+        Some((taxonomy, slug)) => (
+            term_feed_title(site, config, taxonomy, slug),
             urls.permalink(&Route::Term {
-                taxonomy: Taxonomy::Tags,
+                taxonomy,
                 slug: slug.to_string(),
                 page: 1,
             }),
-            urls.permalink(&Route::TagFeed { slug: slug.to_string() }),
+            urls.permalink(&Route::TermFeed {
+                taxonomy,
+                slug: slug.to_string(),
+            }),
         ),
         None => (
             config.title.clone(),
@@ -103,9 +161,9 @@ pub fn rss(site: &Site, config: &Config, urls: &Urls, tag: Option<&str>, reports
         out.push_str("<item>\n");
         let _ = writeln!(out, "<title>{}</title>", xml(&m.title));
         let _ = writeln!(out, "<link>{}</link>", xml(&link));
-        let _ = writeln!(out, "<guid isPermaLink=\"true\">{}</guid>", xml(&link));
+        let _ = writeln!(out, "<guid isPermaLink=\"true\">{}</guid>", xml(&item_id(item.0, urls)));
         let _ = writeln!(out, "<pubDate>{}</pubDate>", m.date.to_rfc2822());
-        for a in &m.authors {
+        for a in author_names(site, item.0) {
             let _ = writeln!(out, "<dc:creator>{}</dc:creator>", xml(a));
         }
         if let Some(c) = &m.category {
@@ -174,13 +232,13 @@ pub fn atom(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<'_>])
             "<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>",
             xml(&link)
         );
-        let _ = writeln!(out, "<id>{}</id>", xml(&link));
+        let _ = writeln!(out, "<id>{}</id>", xml(&item_id(item.0, urls)));
         let _ = writeln!(out, "<published>{}</published>", m.date.to_rfc3339());
         let _ = writeln!(out, "<updated>{}</updated>", m.updated.unwrap_or(m.date).to_rfc3339());
         let authors: Vec<&str> = if m.authors.is_empty() {
             vec![config.title.as_str()]
         } else {
-            m.authors.iter().map(String::as_str).collect()
+            author_names(site, item.0).collect()
         };
         for a in authors {
             let _ = writeln!(out, "<author><name>{}</name></author>", xml(a));
@@ -228,11 +286,78 @@ struct JsonItem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     authors: Vec<JsonAuthor>,
     tags: Vec<String>,
+    /// The quick read as data, for newsletters and dashboards (README, "Feeds").
+    #[serde(rename = "_impress")]
+    impress: ImpressExtension,
 }
 
 #[derive(Serialize)]
 struct JsonAuthor {
     name: String,
+    url: String,
+}
+
+/// The `_impress` extension of a JSON Feed item.
+#[derive(Serialize)]
+struct ImpressExtension {
+    scores: Vec<ImpressScore>,
+    /// Every impact area the report names: scored, primary, ripple effects.
+    areas: Vec<String>,
+    primary_impact: Option<String>,
+    tickers: Vec<String>,
+    category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    update_note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ImpressScore {
+    area: String,
+    slug: String,
+    score: u8,
+    severity: &'static str,
+    rationale: String,
+}
+
+impl ImpressExtension {
+    fn new(site: &Site, r: &Report) -> ImpressExtension {
+        let m = &r.meta;
+        let area = |t: &crate::report::Term| site.term_name(Taxonomy::Impact, &t.slug, &t.name).to_string();
+        let mut areas: Vec<String> = Vec::new();
+        let named = m
+            .scores
+            .iter()
+            .map(|s| &s.area)
+            .chain(&m.primary_impact)
+            .chain(&m.ripple_effects);
+        for t in named {
+            let name = area(t);
+            if !areas.contains(&name) {
+                areas.push(name);
+            }
+        }
+        ImpressExtension {
+            scores: m
+                .scores
+                .iter()
+                .map(|s| ImpressScore {
+                    area: area(&s.area),
+                    slug: s.area.slug.clone(),
+                    score: s.score,
+                    severity: s.severity(),
+                    rationale: s.rationale.clone(),
+                })
+                .collect(),
+            areas,
+            primary_impact: m.primary_impact.as_ref().map(area),
+            tickers: r.tickers.iter().map(|t| t.symbol().to_string()).collect(),
+            category: m
+                .category
+                .as_ref()
+                .map(|c| site.term_name(Taxonomy::Categories, &c.slug, &c.name).to_string()),
+            update_note: m.update_note.clone(),
+        }
+    }
 }
 
 /// JSON Feed 1.1.
@@ -250,63 +375,36 @@ pub fn json_feed(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<
                 let m = &item.0.meta;
                 let url = urls.permalink(&Route::Report { slug: m.slug.clone() });
                 JsonItem {
-                    id: url.clone(),
+                    id: item_id(item.0, urls),
                     url,
                     title: m.title.clone(),
                     content_html: item_html(item, config, urls),
                     summary: m.summary.clone(),
                     date_published: m.date.to_rfc3339(),
                     date_modified: m.updated.unwrap_or(m.date).to_rfc3339(),
-                    authors: m.authors.iter().map(|a| JsonAuthor { name: a.clone() }).collect(),
+                    authors: m
+                        .authors
+                        .iter()
+                        .map(|a| JsonAuthor {
+                            name: site.term_name(Taxonomy::Authors, &a.slug, &a.name).to_string(),
+                            url: urls.permalink(&Route::Term {
+                                taxonomy: Taxonomy::Authors,
+                                slug: a.slug.clone(),
+                                page: 1,
+                            }),
+                        })
+                        .collect(),
                     tags: m
                         .tags
                         .iter()
                         .map(|t| site.term_name(Taxonomy::Tags, &t.slug, &t.name).to_string())
                         .collect(),
+                    impress: ImpressExtension::new(site, item.0),
                 }
             })
             .collect(),
     };
     serde_json::to_vec_pretty(&feed).expect("a feed of strings always serializes")
-}
-
-/// sitemap.xml: every HTML page but the 404, with `<lastmod>` for reports.
-pub fn sitemap(site: &Site, urls: &Urls, routes: &[Route]) -> Vec<u8> {
-    // Sized up front (a large site's sitemap is megabytes): about one line per route.
-    let mut out = String::with_capacity(routes.len() * (urls.base_url.len() + 96));
-    out.push_str(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for route in routes {
-        if !route.is_html() || *route == Route::NotFound {
-            continue;
-        }
-        let _ = write!(out, "<url><loc>{}</loc>", xml(&urls.permalink(route)));
-        let lastmod = match route {
-            Route::Report { slug } | Route::Analysis { slug } => site
-                .by_slug
-                .get(slug)
-                .map(|&i| &site.reports[i].meta)
-                .map(|m| m.updated.unwrap_or(m.date)),
-            Route::Home { page: 1 } => site.reports.first().map(|r| r.meta.updated.unwrap_or(r.meta.date)),
-            _ => None,
-        };
-        if let Some(d) = lastmod {
-            let _ = write!(out, "<lastmod>{}</lastmod>", d.to_rfc3339());
-        }
-        out.push_str("</url>\n");
-    }
-    out.push_str("</urlset>\n");
-    out.into_bytes()
-}
-
-/// robots.txt pointing at the sitemap.
-pub fn robots(urls: &Urls) -> Vec<u8> {
-    format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-        urls.permalink(&Route::Sitemap)
-    )
-    .into_bytes()
 }
 
 #[derive(Serialize)]

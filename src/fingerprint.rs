@@ -6,7 +6,6 @@
 //! three cannot disagree.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::Path;
@@ -23,6 +22,8 @@ pub(crate) enum Ids<'a> {
     Range(Range<usize>),
     /// Some reports, in the page's order.
     Slice(&'a [usize]),
+    /// Some reports in an order of their own (an impact area's feed: newest first).
+    Owned(Vec<usize>),
 }
 
 impl Ids<'_> {
@@ -33,6 +34,7 @@ impl Ids<'_> {
         match self {
             Ids::Range(r) => Box::new(r.clone()),
             Ids::Slice(s) => Box::new(s.iter().copied()),
+            Ids::Owned(v) => Box::new(v.iter().copied()),
         }
     }
 
@@ -41,6 +43,7 @@ impl Ids<'_> {
         match self {
             Ids::Range(r) => r.contains(&id),
             Ids::Slice(s) => s.contains(&id),
+            Ids::Owned(v) => v.contains(&id),
         }
     }
 
@@ -49,6 +52,7 @@ impl Ids<'_> {
         match self {
             Ids::Range(r) => r.is_empty(),
             Ids::Slice(s) => s.is_empty(),
+            Ids::Owned(v) => v.is_empty(),
         }
     }
 }
@@ -86,12 +90,27 @@ pub(crate) fn shown<'a>(route: &Route, site: &'a Site, config: &Config) -> Shown
             let ids = term(*taxonomy, slug);
             (Ids::Slice(&ids[page_of(*page, ids.len())]), Ids::NONE)
         }
-        Route::TagFeed { slug } => {
-            let ids = term(Taxonomy::Tags, slug);
-            (Ids::NONE, Ids::Slice(&ids[..ids.len().min(config.feed_limit)]))
+        Route::TermFeed { taxonomy, slug } => {
+            let ids = term(*taxonomy, slug);
+            let limit = ids.len().min(config.feed_limit);
+            if *taxonomy == Taxonomy::Impact {
+                // An area's page ranks by score; its feed is newest first like every feed
+                // (ids count from the newest report).
+                let mut newest = ids.to_vec();
+                newest.sort_unstable();
+                newest.truncate(limit);
+                (Ids::NONE, Ids::Owned(newest))
+            } else {
+                (Ids::NONE, Ids::Slice(&ids[..limit]))
+            }
         }
+        Route::Alias { path } => match site.aliases.get(path) {
+            Some(&i) => (Ids::Range(i..i + 1), Ids::NONE),
+            None => (Ids::NONE, Ids::NONE),
+        },
         Route::Rss | Route::Atom | Route::JsonFeed => (Ids::NONE, Ids::Range(0..n.min(config.feed_limit))),
-        Route::Sitemap | Route::SearchIndex => (Ids::Range(0..n), Ids::NONE),
+        Route::Sitemap | Route::SitemapPart { .. } | Route::SearchIndex => (Ids::Range(0..n), Ids::NONE),
+        Route::NewsSitemap => (Ids::Range(0..site.recent.min(n)), Ids::NONE),
         Route::Terms(_) | Route::Page { .. } | Route::Search | Route::NotFound | Route::Robots => {
             (Ids::NONE, Ids::NONE)
         }
@@ -139,7 +158,7 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
     }
     // The navigation of every HTML page lists the plain pages.
     for p in &site.pages {
-        (&p.meta.title, &p.meta.slug).hash(&mut h);
+        (&p.meta.title, &p.meta.slug, p.meta.weight, p.meta.in_menu).hash(&mut h);
     }
     let shown = shown(route, site, config);
     for i in shown.cards.iter() {
@@ -161,8 +180,8 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
                 (&t.name, t.reports.len()).hash(&mut h);
             }
         }
-        Route::TagFeed { slug } => {
-            if let Some(t) = site.terms(Taxonomy::Tags).get(slug) {
+        Route::TermFeed { taxonomy, slug } => {
+            if let Some(t) = site.terms(*taxonomy).get(slug) {
                 t.name.hash(&mut h);
             }
         }
@@ -172,7 +191,7 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
                 p.html.hash().hash(&mut h);
             }
         }
-        Route::Sitemap | Route::SearchIndex => {
+        Route::Sitemap | Route::SitemapPart { .. } | Route::SearchIndex => {
             for t in Taxonomy::ALL {
                 for term in site.terms(t).values() {
                     (&term.slug, term.reports.len().div_ceil(per)).hash(&mut h);
@@ -184,14 +203,25 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
     h.finish()
 }
 
-/// The site's spelling of a report's terms that were renamed since the last layout (a
-/// card shows the spelling used first, which another report may change).
-pub(crate) fn names_hash(r: &Report, site: &Site, renamed: &HashSet<(Taxonomy, String)>) -> u64 {
+/// The site's spelling of each of a report's terms that the report spells otherwise (a
+/// card shows the spelling used first, which another report, or data/authors.toml, may
+/// set); 0 when it shows its own spellings only. So a card's fingerprint is a function of
+/// what it shows: the same front matter and the same spellings give the same fingerprint,
+/// and memoised card HTML (memo.rs) keyed on it is never stale (issue 13: a rename back
+/// and forth left a card with the old spelling).
+pub(crate) fn names_hash(r: &Report, site: &Site) -> u64 {
     let mut h = DefaultHasher::new();
+    let mut any = false;
     for (taxonomy, t) in r.meta.terms() {
-        if renamed.contains(&(taxonomy, t.slug.clone())) {
-            site.term_name(taxonomy, &t.slug, &t.name).hash(&mut h);
+        let shown = site.term_name(taxonomy, &t.slug, &t.name);
+        if shown != t.name {
+            (taxonomy, &t.slug, shown).hash(&mut h);
+            any = true;
         }
     }
-    h.finish()
+    if any {
+        h.finish()
+    } else {
+        0
+    }
 }

@@ -419,6 +419,8 @@ impl BuildState {
             urls: &inputs.urls,
             templates: &inputs.template_hashes,
             ticker_info: &inputs.ticker_info,
+            author_info: &inputs.author_info,
+            now: self.opts.now,
             page_hash: &page_hash,
         };
         match self.last.take().filter(|l| l.key == key) {
@@ -466,7 +468,9 @@ impl BuildState {
     /// The warnings of the last rebuild: raw HTML left out of bodies, and cashtags that
     /// data/tickers.toml does not list. By file, then position.
     pub fn warnings(&self) -> Vec<Diagnostic> {
-        let mut warnings = crate::check::ticker_warnings(&self.opts.root, &self.published_reports());
+        let published = self.published_reports();
+        let mut warnings = crate::check::ticker_warnings(&self.opts.root, &published);
+        warnings.extend(crate::check::term_warnings(&self.opts.root, &published));
         let reports = self.sources.values().filter_map(|e| e.report.as_ref()).filter_map(|r| {
             let body = r.item.body.as_ref()?;
             Some((&r.item.meta.path, r.item.meta.body_line, body.dropped_html.as_ref()?))

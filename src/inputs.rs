@@ -2,7 +2,7 @@
 //! theme, the templates and the static files -> [`Inputs`]. serve and watch keep them
 //! while only content changes, so a save of a report re-reads and recompiles none of them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use minijinja::Environment;
@@ -12,7 +12,7 @@ use crate::diagnostics::Diagnostic;
 use crate::hash::{content_hash, hash_of};
 use crate::output;
 use crate::routes::Urls;
-use crate::site::{read_ticker_info, TickerInfo};
+use crate::site::{read_author_info, read_ticker_info, AuthorInfo, TickerInfo};
 use crate::templates::{self, TemplateHashes, ThemeSource};
 use crate::{Failure, Options};
 
@@ -20,6 +20,8 @@ use crate::{Failure, Options};
 pub(crate) struct Inputs {
     pub config: Config,
     pub ticker_info: Option<HashMap<String, TickerInfo>>,
+    /// `data/authors.toml`, by author slug.
+    pub author_info: BTreeMap<String, AuthorInfo>,
     pub theme: ThemeSource,
     pub urls: Urls,
     /// The template environment, or why it could not be made.
@@ -37,6 +39,7 @@ pub(crate) struct Inputs {
 pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
     let config = read_config(opts)?;
     let ticker_info = read_ticker_info(&opts.root)?;
+    let author_info = read_author_info(&opts.root)?;
     let theme = templates::find_theme(&opts.root, &config)?;
     let urls = Urls {
         base_url: config.base_url.clone(),
@@ -50,6 +53,8 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
             v.sort();
             v
         }),
+        &author_info,
+        opts.root.join(crate::render::CUSTOM_CSS).is_file(),
         opts.drafts,
         opts.future,
     ));
@@ -62,6 +67,7 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
     Ok(Inputs {
         config,
         ticker_info,
+        author_info,
         theme,
         urls,
         env,

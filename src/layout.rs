@@ -17,8 +17,8 @@ use crate::hash::hash_of;
 use crate::markdown::PackedHtml;
 use crate::memo::Fingerprinted;
 use crate::render::plan_routes;
-use crate::routes::{Route, Taxonomy, Urls};
-use crate::site::{build_site, Page, Report, Site, TickerInfo};
+use crate::routes::{Route, Urls};
+use crate::site::{build_site, Page, Report, Site, SiteData, TickerInfo};
 use crate::templates::TemplateHashes;
 
 /// A report on its way into the layout: with its fingerprints and its body's HTML.
@@ -44,12 +44,11 @@ pub(crate) struct Layout {
     pub fingerprints: Vec<u64>,
 }
 
-/// Card values kept between layouts, and the spelling each term was last shown with.
+/// Card values kept between layouts, by card fingerprint.
 #[derive(Default)]
 pub(crate) struct CardCache {
     // A lookup table only (never a fingerprint): a fast hash is fine here.
     cards: rustc_hash::FxHashMap<u64, Value>,
-    term_names: HashMap<(Taxonomy, String), String>,
 }
 
 /// What a layout is made with besides the content.
@@ -58,6 +57,9 @@ pub(crate) struct LayoutInputs<'a> {
     pub urls: &'a Urls,
     pub templates: &'a TemplateHashes,
     pub ticker_info: &'a Option<HashMap<String, TickerInfo>>,
+    pub author_info: &'a std::collections::BTreeMap<String, crate::site::AuthorInfo>,
+    /// The build's "now" (the news sitemap's window ends there).
+    pub now: chrono::DateTime<chrono::Utc>,
     /// The hash of a plain page's source text.
     pub page_hash: &'a (dyn Fn(&Path) -> u64 + Sync),
 }
@@ -83,23 +85,22 @@ pub(crate) fn lay_out(
     cache: &mut CardCache,
 ) -> Layout {
     let entries = reports.into_iter().map(|(r, fp, html)| (r, (fp, html))).collect();
-    let (site, extra) = build_site(entries, pages, inputs.ticker_info.clone().unwrap_or_default());
+    let data = SiteData {
+        ticker_info: inputs.ticker_info.clone().unwrap_or_default(),
+        author_info: inputs.author_info.clone(),
+        now: inputs.now,
+    };
+    let (site, extra) = build_site(entries, pages, data);
     let (fps, bodies): (Vec<ReportFp>, Vec<Option<PackedHtml>>) = extra.into_iter().unzip();
 
     // Cards, made only for reports whose fingerprint moved. A card shows the site's
-    // spelling of its terms (the one used first); when that spelling changes for a term,
-    // the cards of its reports take the new spelling into their fingerprint.
-    let renamed = cache.renamed_terms(&site);
+    // spelling of its terms (the one used first), which other reports may change.
     let report_fps: Vec<ReportFp> = site
         .reports
         .iter()
         .zip(&fps)
         .map(|(r, fp)| {
-            let names = if renamed.is_empty() {
-                0
-            } else {
-                names_hash(r, &site, &renamed)
-            };
+            let names = names_hash(r, &site);
             ReportFp {
                 card: hash_of(&(fp.card, names)),
                 full: hash_of(&(fp.full, names)),
@@ -175,27 +176,5 @@ impl CardCache {
     /// Forgets everything (new settings or templates).
     pub(crate) fn clear(&mut self) {
         self.cards.clear();
-        self.term_names.clear();
-    }
-
-    /// Terms whose shown spelling differs from the last layout's; remembers the new ones.
-    fn renamed_terms(&mut self, site: &Site) -> HashSet<(Taxonomy, String)> {
-        let mut renamed = HashSet::new();
-        for (taxonomy, terms) in &site.taxonomies {
-            for t in terms.values() {
-                let key = (*taxonomy, t.slug.clone());
-                match self.term_names.get(&key) {
-                    Some(old) if *old == t.name => {}
-                    Some(_) => {
-                        renamed.insert(key.clone());
-                        self.term_names.insert(key, t.name.clone());
-                    }
-                    None => {
-                        self.term_names.insert(key, t.name.clone());
-                    }
-                }
-            }
-        }
-        renamed
     }
 }

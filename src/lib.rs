@@ -5,16 +5,20 @@
 //!
 //! ```text
 //! config.toml, data/, theme, templates/, static/ ──inputs──▶ Inputs
-//!     (config::read_config, site::read_ticker_info, templates; kept while only content changes)
+//!     (config::read_config, site::read_ticker_info + read_author_info, templates; kept
+//!      while only content changes)
 //! content/**.md ──load──▶ Source ──frontmatter+report──▶ ReportMeta / PageMeta
 //!     (incremental::BuildState::refresh_sources: changed files only; every error collected)
-//! ReportMeta ──BuildState::published──▶ Content (duplicate slugs, drafts, scheduled)
+//! ReportMeta ──BuildState::published──▶ Content (duplicate slugs, drafts, scheduled;
+//!     check::check_areas against `[impact] areas`)
 //! Content ──body::LinkMap──▶ `@/` targets ──body (markdown+cashtag+highlight)──▶
 //!     Rendered<Report> { Report { meta, Body { toc, tickers, .. } }, PackedHtml, ReportFp }
 //! Vec<Rendered> ──layout (site::build_site)──▶ Layout { Site, cards, Vec<Route>, fingerprints }
-//!     (fingerprint::shown says which reports each route shows)
+//!     (fingerprint::shown says which reports each route shows; aliases::alias_conflicts
+//!      then refuses an alias that is a page's or another alias's path)
 //! Layout ──BuildState::stale_routes──▶ routes to render
-//!     ──render::Renderer::render_all (rayon; feeds first, then one job per report
+//!     ──render::Renderer::render_all (rayon; feeds, sitemaps (sitemap.rs) and redirect
+//!       pages (aliases.rs) first, then one job per report
 //!       that owns its body's HTML)──▶ bytes
 //!     ──output::write_output──▶ Sink::Staging (swapped in whole) | InPlace | Check (check.rs)
 //! ```
@@ -31,6 +35,7 @@
 // boxing every one would only add noise to each signature.
 #![allow(clippy::result_large_err)]
 
+mod aliases;
 mod body;
 pub mod build;
 pub mod cashtag;
@@ -45,18 +50,21 @@ mod hash;
 mod highlight;
 pub mod incremental;
 mod inputs;
+mod jsonld;
 mod layout;
 mod linkcheck;
 pub mod load;
 mod markdown;
 mod memo;
 pub mod output;
+mod rawfront;
 mod render;
 pub mod report;
 mod routes;
 pub mod scaffold;
 pub mod serve;
 mod site;
+mod sitemap;
 mod templates;
 
 use std::path::PathBuf;

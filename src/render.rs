@@ -7,7 +7,7 @@ use minijinja::{Environment, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::cashtag::{scan_cashtags, Ticker};
+use crate::cashtag::Ticker;
 use crate::config::Config;
 use crate::context::*;
 use crate::diagnostics::Diagnostic;
@@ -16,9 +16,13 @@ use crate::feeds::FeedItem;
 use crate::fingerprint::shown;
 use crate::markdown::PackedHtml;
 use crate::routes::{Route, Taxonomy, Urls};
-use crate::site::{Report, Site};
+use crate::site::Site;
+use crate::sitemap;
 use crate::templates::{template_diagnostic, ThemeSource};
 use crate::Timer;
+
+/// A site's own stylesheet, linked after the theme's on every page (FORMAT.md).
+pub(crate) const CUSTOM_CSS: &str = "static/custom.css";
 
 /// Everything rendering needs, built once per build.
 pub struct Renderer<'a> {
@@ -95,7 +99,12 @@ impl<'a> Renderer<'a> {
             root,
             theme,
             terms,
-            site_ctx: Value::from(minijinja::value::Serde(SiteCtx::new(config, site, urls))),
+            site_ctx: Value::from(minijinja::value::Serde(SiteCtx::new(
+                config,
+                site,
+                urls,
+                root.join(CUSTOM_CSS).is_file(),
+            ))),
             urls_ctx: Value::from(minijinja::value::Serde(UrlsCtx::new(urls))),
             cards,
         }
@@ -281,7 +290,8 @@ impl<'a> Renderer<'a> {
             }
             Route::Terms(taxonomy) => {
                 let mut terms: Vec<_> = site.terms(*taxonomy).values().collect();
-                terms.sort_by_cached_key(|t| (t.name.to_lowercase(), t.slug.clone()));
+                // By folded name: `Économie` after `Energy`, not after `Test`.
+                terms.sort_by_cached_key(|t| (deunicode::deunicode(&t.name).to_lowercase(), t.slug.clone()));
                 let terms = terms
                     .into_iter()
                     .map(|t| match taxonomy {
@@ -350,11 +360,21 @@ impl<'a> Renderer<'a> {
                 self.render_template("404.html", &ctx)
             }
             Route::Rss => Ok(feeds::rss(site, self.config, urls, None, &feed())),
-            Route::TagFeed { slug } => Ok(feeds::rss(site, self.config, urls, Some(slug), &feed())),
+            Route::TermFeed { taxonomy, slug } => {
+                Ok(feeds::rss(site, self.config, urls, Some((*taxonomy, slug)), &feed()))
+            }
             Route::Atom => Ok(feeds::atom(site, self.config, urls, &feed())),
             Route::JsonFeed => Ok(feeds::json_feed(site, self.config, urls, &feed())),
-            Route::Sitemap => Ok(feeds::sitemap(site, urls, &plan_routes(site, self.config))),
-            Route::Robots => Ok(feeds::robots(urls)),
+            Route::Alias { path } => Ok(crate::aliases::redirect_page(site, urls, &self.config.language, path)),
+            Route::Sitemap => Ok(sitemap::sitemap(site, urls, &plan_routes(site, self.config))),
+            Route::SitemapPart { part } => Ok(sitemap::sitemap_part(
+                site,
+                urls,
+                &plan_routes(site, self.config),
+                *part,
+            )),
+            Route::NewsSitemap => Ok(sitemap::news_sitemap(site, self.config, urls)),
+            Route::Robots => Ok(sitemap::robots(urls)),
             Route::SearchIndex => Ok(feeds::search_index(site, urls)),
         }
     }
@@ -381,7 +401,7 @@ impl<'a> Renderer<'a> {
         meta.og_type = "article";
         meta.published = report.meta.date.to_rfc3339();
         meta.modified = report.meta.updated.unwrap_or(report.meta.date).to_rfc3339();
-        meta.json_ld = safe(json_ld(report, self.config, self.urls));
+        meta.json_ld = safe(crate::jsonld::report_json_ld(report, self.site, self.config, self.urls));
         let ctx = ReportPage {
             site: &self.site_ctx,
             urls: &self.urls_ctx,
@@ -432,7 +452,7 @@ impl<'a> Renderer<'a> {
                             .collect();
                     }
                     Taxonomy::Tickers => {
-                        entry.notes_html = ticker_mentions(r, &term.name)
+                        entry.notes_html = crate::cashtag::ticker_mentions(r, &term.name)
                             .iter()
                             .map(|t| text_html(t, urls))
                             .collect();
@@ -474,18 +494,24 @@ impl<'a> Renderer<'a> {
                 self.config.title
             ),
         );
-        let feed_url = (taxonomy == Taxonomy::Tags).then(|| urls.url(&Route::TagFeed { slug: slug.to_string() }));
-        if let Some(f) = &feed_url {
-            meta.feed_url = f.clone();
-            meta.feed_title = format!("{}: {}", self.config.title, term.name);
-        }
+        let feed_url = urls.url(&Route::TermFeed {
+            taxonomy,
+            slug: slug.to_string(),
+        });
+        meta.feed_url = feed_url.clone();
+        meta.feed_title = feeds::term_feed_title(site, self.config, taxonomy, slug);
+        let author = (taxonomy == Taxonomy::Authors).then(|| {
+            meta.json_ld = safe(crate::jsonld::author_json_ld(site, urls, slug, &term.name));
+            AuthorCtx::new(site, slug)
+        });
         let ctx = TermPage {
             site: &self.site_ctx,
             urls: &self.urls_ctx,
             meta,
             taxonomy: TaxonomyCtx::new(taxonomy, urls),
             term: term_value,
-            feed_url,
+            feed_url: Some(feed_url),
+            author,
             entries,
             pagination: Pagination::new(
                 page,
@@ -500,94 +526,6 @@ impl<'a> Renderer<'a> {
         };
         self.render_template(if is_ticker { "ticker.html" } else { "term.html" }, &ctx)
     }
-}
-
-/// What a report says of a ticker: the text fields and body sentences that name it.
-fn ticker_mentions(r: &Report, symbol: &str) -> Vec<String> {
-    let m = &r.meta;
-    let mut out: Vec<String> = Vec::new();
-    if let Some(ch) = &m.chart {
-        if ch.ticker.symbol() == symbol {
-            let label = if ch.label.is_empty() {
-                String::new()
-            } else {
-                format!("{}: ", ch.label)
-            };
-            out.push(format!("Chart to watch. {label}{}", ch.why).trim_end().to_string());
-        } else if ch.compare.iter().any(|t| t.symbol() == symbol) {
-            out.push(format!("Compared with the chart to watch, ${}.", ch.ticker));
-        }
-    }
-    // Most fields do not mention the ticker at all: a plain substring search rules them out
-    // before the cashtag scanner runs.
-    let needle = format!("${symbol}");
-    let names = |text: &str| text.contains(&needle) && scan_cashtags(text).iter().any(|(_, t)| t.symbol() == symbol);
-    let fields = std::iter::once(m.summary.as_str())
-        .chain(m.glance.iter().map(|g| g.text.as_str()))
-        .chain(m.stakeholders.iter().map(|s| s.action.as_str()))
-        .chain(m.bottom_line.iter().map(String::as_str))
-        .chain(m.scores.iter().map(|s| s.rationale.as_str()))
-        .chain(m.historical_context.as_deref());
-    for text in fields {
-        if names(text) && !out.iter().any(|o| o == text) {
-            out.push(text.to_string());
-        }
-    }
-    if let Some(body) = &r.body {
-        for (t, sentence) in &body.mentions {
-            if t.symbol() == symbol && !out.contains(sentence) {
-                out.push(sentence.clone());
-            }
-        }
-    }
-    out.truncate(4);
-    out
-}
-
-/// NewsArticle JSON-LD, with a FAQPage when the report has questions.
-fn json_ld(r: &Report, config: &Config, urls: &Urls) -> String {
-    let m = &r.meta;
-    let url = urls.permalink(&Route::Report { slug: m.slug.clone() });
-    let authors: Vec<_> = if m.authors.is_empty() {
-        vec![serde_json::json!({"@type": "Organization", "name": config.title})]
-    } else {
-        m.authors
-            .iter()
-            .map(|a| serde_json::json!({"@type": "Person", "name": a}))
-            .collect()
-    };
-    let mut keywords: Vec<&str> = m.tags.iter().map(|t| t.name.as_str()).collect();
-    keywords.extend(r.tickers.iter().map(Ticker::symbol));
-    let article = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": m.title,
-        "description": m.summary,
-        "datePublished": m.date.to_rfc3339(),
-        "dateModified": m.updated.unwrap_or(m.date).to_rfc3339(),
-        "author": authors,
-        "publisher": {"@type": "Organization", "name": config.title},
-        "mainEntityOfPage": url,
-        "url": url,
-        "keywords": keywords.join(", "),
-        "articleSection": m.category.as_ref().map(|c| c.name.clone()),
-    });
-    let json = if m.faq.is_empty() {
-        article
-    } else {
-        let faq = serde_json::json!({
-            "@context": "https://schema.org",
-            "@type": "FAQPage",
-            "mainEntity": m.faq.iter().map(|f| serde_json::json!({
-                "@type": "Question",
-                "name": f.q,
-                "acceptedAnswer": {"@type": "Answer", "text": f.a},
-            })).collect::<Vec<_>>(),
-        });
-        serde_json::json!([article, faq])
-    };
-    // Inside <script>, `</` could close the element; JSON allows `<\/` for the same text.
-    json.to_string().replace("</", "<\\/")
 }
 
 /// The page template a route is rendered with (`None` for feeds and data files).
@@ -637,9 +575,10 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
                     page,
                 });
             }
-            if taxonomy == Taxonomy::Tags {
-                routes.push(Route::TagFeed { slug: slug.clone() });
-            }
+            routes.push(Route::TermFeed {
+                taxonomy,
+                slug: slug.clone(),
+            });
         }
     }
     for p in &site.pages {
@@ -647,6 +586,10 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
             slug: p.meta.slug.clone(),
         });
     }
+    for path in site.aliases.keys() {
+        routes.push(Route::Alias { path: path.clone() });
+    }
+
     routes.extend([
         Route::Search,
         Route::NotFound,
@@ -654,9 +597,14 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
         Route::Atom,
         Route::JsonFeed,
         Route::Sitemap,
+        Route::NewsSitemap,
         Route::Robots,
         Route::SearchIndex,
     ]);
+    let listed = routes.iter().filter(|r| sitemap::in_sitemap(r)).count();
+    for part in 1..=sitemap::sitemap_parts(listed, crate::routes::SITEMAP_LIMIT) {
+        routes.push(Route::SitemapPart { part });
+    }
     routes
 }
 

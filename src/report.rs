@@ -3,14 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
-use serde::Deserialize;
+use chrono::{DateTime, FixedOffset};
 use toml::Spanned;
 
 use crate::cashtag::{scan_cashtags, Ticker};
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::{parse_toml, split_front_matter, TomlText};
 use crate::load::Source;
+use crate::rawfront::{explain_date_syntax, to_chrono, RawPage, RawReport, DATE_FORMS};
 use crate::routes::{is_valid_slug, slugify, Taxonomy};
 
 /// A taxonomy term: its name as shown and its slug.
@@ -118,8 +118,8 @@ pub struct ReportMeta {
     pub updated: Option<DateTime<FixedOffset>>,
     /// Built only with `--drafts`.
     pub draft: bool,
-    /// Authors.
-    pub authors: Vec<String>,
+    /// Authors and desks, without repeats.
+    pub authors: Vec<Term>,
     /// The core takeaway.
     pub summary: String,
     /// Category.
@@ -152,6 +152,10 @@ pub struct ReportMeta {
     pub next: Option<Next>,
     /// Questions and answers.
     pub faq: Vec<Faq>,
+    /// Old paths that redirect here; the first is the report's first URL.
+    pub aliases: Vec<crate::aliases::Alias>,
+    /// What the last update changed (with `updated`).
+    pub update_note: Option<String>,
     /// The line of the file where the body starts (1-based).
     pub body_line: usize,
 }
@@ -169,6 +173,7 @@ impl ReportMeta {
             .chain(self.primary_impact.iter().map(|t| (Taxonomy::Impact, t)))
             .chain(self.ripple_effects.iter().map(|t| (Taxonomy::Impact, t)))
             .chain(self.stakeholders.iter().map(|s| (Taxonomy::Stakeholders, &s.who)))
+            .chain(self.authors.iter().map(|a| (Taxonomy::Authors, a)))
     }
 }
 
@@ -185,121 +190,14 @@ pub struct PageMeta {
     pub description: String,
     /// Optional date.
     pub date: Option<DateTime<FixedOffset>>,
+    /// Place in the navigation: lighter pages come first.
+    pub weight: i64,
+    /// False to leave the page out of the navigation.
+    pub in_menu: bool,
     /// Built only with `--drafts`.
     pub draft: bool,
     /// The line of the file where the body starts (1-based).
     pub body_line: usize,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawReport {
-    title: Option<String>,
-    date: Option<Spanned<toml::Value>>,
-    updated: Option<Spanned<toml::Value>>,
-    #[serde(default)]
-    draft: bool,
-    slug: Option<Spanned<String>>,
-    #[serde(default)]
-    authors: Vec<String>,
-    summary: Option<String>,
-    category: Option<Spanned<String>>,
-    #[serde(default)]
-    tags: Vec<Spanned<String>>,
-    #[serde(default)]
-    tickers: Vec<Spanned<String>>,
-    source: Option<RawSource>,
-    historical_context: Option<String>,
-    primary_impact: Option<Spanned<String>>,
-    #[serde(default)]
-    ripple_effects: Vec<Spanned<String>>,
-    #[serde(default)]
-    bottom_line: Vec<String>,
-    #[serde(default)]
-    scores: Vec<RawScore>,
-    #[serde(default)]
-    glance: Vec<RawGlance>,
-    #[serde(default)]
-    stakeholders: Vec<RawStakeholder>,
-    #[serde(default)]
-    chains: Vec<RawChain>,
-    chart: Option<RawChart>,
-    next: Option<RawNext>,
-    #[serde(default)]
-    faq: Vec<RawFaq>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSource {
-    name: String,
-    url: Spanned<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScore {
-    area: Spanned<String>,
-    score: Spanned<toml::Value>,
-    #[serde(default)]
-    rationale: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawGlance {
-    domain: String,
-    text: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStakeholder {
-    who: Spanned<String>,
-    action: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawChain {
-    steps: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawChart {
-    ticker: Spanned<String>,
-    #[serde(default)]
-    label: String,
-    #[serde(default)]
-    why: String,
-    #[serde(default)]
-    compare: Vec<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNext {
-    milestone: Option<String>,
-    signal: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFaq {
-    q: String,
-    a: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPage {
-    title: Option<String>,
-    #[serde(default)]
-    description: String,
-    date: Option<Spanned<toml::Value>>,
-    #[serde(default)]
-    draft: bool,
 }
 
 /// Collects diagnostics for one file, pointing into its text.
@@ -400,48 +298,6 @@ impl Checker<'_> {
     }
 }
 
-/// The forms a `date` may take, for help lines.
-const DATE_FORMS: &str =
-    "write a date as 2025-10-09, or a date-time as 2025-10-09T08:00:00Z or 2025-10-09T08:00:00+02:00 (no quotes)";
-
-/// toml cannot read `date = 09/10/2025` at all; its syntax error ("string values must be
-/// quoted") would send the writer to add quotes, which is the other mistake. Says what a
-/// date looks like instead.
-fn explain_date_syntax(mut d: Diagnostic) -> Diagnostic {
-    let Some(line) = d.source_line.as_deref() else {
-        return d;
-    };
-    let Some((key, value)) = line.split_once('=') else {
-        return d;
-    };
-    let key = key.trim();
-    if key == "date" || key == "updated" {
-        d.message = format!("`{key}` must be a date, found `{}`", value.trim());
-        d.help = Some(DATE_FORMS.to_string());
-    }
-    d
-}
-
-/// Converts a TOML date or date-time; a date-time without an offset, or a bare date, is UTC.
-pub(crate) fn to_chrono(d: &toml::value::Datetime) -> Option<DateTime<FixedOffset>> {
-    let date = d.date?;
-    let day = NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())?;
-    let time = match d.time {
-        Some(t) => NaiveTime::from_hms_nano_opt(
-            t.hour.into(),
-            t.minute.into(),
-            t.second.unwrap_or(0).into(),
-            t.nanosecond.unwrap_or(0),
-        )?,
-        None => NaiveTime::MIN,
-    };
-    let offset = match d.offset {
-        Some(toml::value::Offset::Custom { minutes }) => FixedOffset::east_opt(i32::from(minutes) * 60)?,
-        _ => FixedOffset::east_opt(0)?,
-    };
-    offset.from_local_datetime(&day.and_time(time)).single()
-}
-
 fn slug_for(c: &mut Checker<'_>, explicit: Option<&Spanned<String>>, path: &Path) -> Option<String> {
     match explicit {
         Some(s) => {
@@ -504,6 +360,7 @@ fn required(c: &mut Checker<'_>, value: Option<String>, field: &str) -> Option<S
 pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     let split = split_front_matter(&source.path, &source.text).map_err(|d| vec![d])?;
     let (raw, mut c) = parse_front::<RawReport>(source, &split)?;
+    let (aliases, update_note) = newsroom_fields(&mut c, &raw, raw.updated.is_some());
     let title = required(&mut c, raw.title, "title");
     let summary = required(&mut c, raw.summary, "summary");
     let date = match &raw.date {
@@ -531,6 +388,14 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     let slug = slug_for(&mut c, raw.slug.as_ref(), &source.path);
 
     let category = raw.category.as_ref().and_then(|t| c.term(t, "category"));
+    let mut authors: Vec<Term> = Vec::new();
+    for a in &raw.authors {
+        if let Some(term) = c.term(a, "author") {
+            if !authors.iter().any(|x| x.slug == term.slug) {
+                authors.push(term);
+            }
+        }
+    }
     let mut tags: Vec<Term> = Vec::new();
     for t in &raw.tags {
         if let Some(term) = c.term(t, "tag") {
@@ -686,7 +551,7 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
         date,
         updated,
         draft: raw.draft,
-        authors: raw.authors,
+        authors,
         summary,
         category,
         tags,
@@ -703,8 +568,38 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
         chart,
         next,
         faq,
+        aliases,
+        update_note,
         body_line: body_line(&source.text, split.body),
     })
+}
+
+/// `aliases` and `update_note` (FORMAT.md, "Newsroom"), checked.
+fn newsroom_fields(
+    c: &mut Checker<'_>,
+    raw: &RawReport,
+    has_updated: bool,
+) -> (Vec<crate::aliases::Alias>, Option<String>) {
+    let mut aliases: Vec<crate::aliases::Alias> = Vec::new();
+    for a in &raw.aliases {
+        match crate::aliases::parse_alias(a.get_ref()) {
+            Ok(path) if aliases.iter().any(|x| x.path == path) => {}
+            Ok(path) => aliases.push(crate::aliases::Alias {
+                path,
+                at: crate::diagnostics::Position::at(&c.source.text, c.front_offset + a.span().start),
+            }),
+            Err(message) => c.error_at(a.span().start, message),
+        }
+    }
+    let note = raw.update_note.as_ref().filter(|n| !n.get_ref().trim().is_empty());
+    if let (Some(n), false) = (note, has_updated) {
+        c.error_with_help(
+            n.span().start,
+            "`update_note` needs `updated`: the date of the change it describes".into(),
+            "add `updated = 2025-10-10` (or a date-time) beside it",
+        );
+    }
+    (aliases, note.map(|n| n.get_ref().trim().to_string()))
 }
 
 /// The front matter as `T`, and a checker holding the problems found so far. A syntax
@@ -756,6 +651,8 @@ pub fn validate_page(source: &Source) -> Result<PageMeta, Vec<Diagnostic>> {
         title,
         description: raw.description,
         date,
+        weight: raw.weight,
+        in_menu: raw.in_menu,
         draft: raw.draft,
         body_line: body_line(&source.text, split.body),
     })

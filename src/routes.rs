@@ -18,16 +18,19 @@ pub enum Taxonomy {
     Impact,
     /// stakeholder groups
     Stakeholders,
+    /// authors and desks (bylines)
+    Authors,
 }
 
 impl Taxonomy {
     /// All taxonomies, in navigation order.
-    pub const ALL: [Taxonomy; 5] = [
+    pub const ALL: [Taxonomy; 6] = [
         Taxonomy::Tags,
         Taxonomy::Categories,
         Taxonomy::Tickers,
         Taxonomy::Impact,
         Taxonomy::Stakeholders,
+        Taxonomy::Authors,
     ];
 
     /// The URL segment and template key.
@@ -38,6 +41,7 @@ impl Taxonomy {
             Taxonomy::Tickers => "tickers",
             Taxonomy::Impact => "impact",
             Taxonomy::Stakeholders => "stakeholders",
+            Taxonomy::Authors => "authors",
         }
     }
 
@@ -49,6 +53,7 @@ impl Taxonomy {
             Taxonomy::Tickers => "Tickers",
             Taxonomy::Impact => "Impact areas",
             Taxonomy::Stakeholders => "Stakeholders",
+            Taxonomy::Authors => "Authors",
         }
     }
 
@@ -60,6 +65,7 @@ impl Taxonomy {
             Taxonomy::Tickers => "Ticker",
             Taxonomy::Impact => "Impact area",
             Taxonomy::Stakeholders => "Stakeholder group",
+            Taxonomy::Authors => "Author",
         }
     }
 }
@@ -93,10 +99,17 @@ pub enum Route {
         /// 1-based page number.
         page: usize,
     },
-    /// `/tags/<slug>/rss.xml`.
-    TagFeed {
-        /// Tag slug.
+    /// `/<taxonomy>/<slug>/rss.xml`: one term's RSS.
+    TermFeed {
+        /// Which taxonomy.
+        taxonomy: Taxonomy,
+        /// Term slug.
         slug: String,
+    },
+    /// A redirect page at an old path of a report (`aliases`).
+    Alias {
+        /// Below the site, no leading `/` (`2025/10/old-slug/`, `old.html`).
+        path: String,
     },
     /// `/pages/<slug>/`.
     Page {
@@ -113,8 +126,16 @@ pub enum Route {
     Atom,
     /// `/feed.json`.
     JsonFeed,
-    /// `/sitemap.xml`.
+    /// `/sitemap.xml`: every page, or an index of the parts when there are more than
+    /// [`SITEMAP_LIMIT`] pages.
     Sitemap,
+    /// `/sitemaps/N.xml` (N from 1): a part of a large site's sitemap.
+    SitemapPart {
+        /// 1-based part number.
+        part: usize,
+    },
+    /// `/news-sitemap.xml`: the Google News sitemap of the reports of the last 2 days.
+    NewsSitemap,
     /// `/robots.txt`.
     Robots,
     /// `/search.json`.
@@ -137,7 +158,8 @@ impl Route {
             Route::Analysis { slug } => format!("reports/{slug}/full/"),
             Route::Terms(t) => format!("{}/", t.key()),
             Route::Term { taxonomy, slug, page } => paged(format!("{}/{slug}/", taxonomy.key()), *page),
-            Route::TagFeed { slug } => format!("tags/{slug}/rss.xml"),
+            Route::TermFeed { taxonomy, slug } => format!("{}/{slug}/rss.xml", taxonomy.key()),
+            Route::Alias { path } => path.clone(),
             Route::Page { slug } => format!("pages/{slug}/"),
             Route::Search => "search/".into(),
             Route::NotFound => "404.html".into(),
@@ -145,6 +167,8 @@ impl Route {
             Route::Atom => "atom.xml".into(),
             Route::JsonFeed => "feed.json".into(),
             Route::Sitemap => "sitemap.xml".into(),
+            Route::SitemapPart { part } => format!("sitemaps/{part}.xml"),
+            Route::NewsSitemap => "news-sitemap.xml".into(),
             Route::Robots => "robots.txt".into(),
             Route::SearchIndex => "search.json".into(),
         }
@@ -165,6 +189,9 @@ impl Route {
         self.output_file().extension().is_some_and(|e| e == "html")
     }
 }
+
+/// The most URLs one sitemap file may list (sitemaps.org).
+pub const SITEMAP_LIMIT: usize = 50_000;
 
 /// Joins routes to the site's base URL.
 #[derive(Debug, Clone, Serialize)]
@@ -189,6 +216,17 @@ impl Urls {
     /// URL of a file copied from `static/` or the theme's `static/`.
     pub fn static_url(&self, path: &str) -> String {
         format!("{}{}", self.base_path, path.trim_start_matches('/'))
+    }
+
+    /// A link a writer gave in the settings (`[[menu]]`): a full URL as it is, a path
+    /// under the site's path (`/tags/` -> `/sub/tags/`).
+    pub fn site_link(&self, link: &str) -> String {
+        let link = link.trim();
+        if link.starts_with("https://") || link.starts_with("http://") || link.starts_with("mailto:") {
+            link.to_string()
+        } else {
+            format!("{}{}", self.base_path, link.trim_start_matches('/'))
+        }
     }
 
     /// URL of a ticker's page.
@@ -284,11 +322,37 @@ mod tests {
                 "reports/r/full/index.html",
             ),
             (
-                Route::TagFeed { slug: "x".into() },
+                Route::TermFeed {
+                    taxonomy: Taxonomy::Tags,
+                    slug: "x".into(),
+                },
                 "/sub/tags/x/rss.xml",
                 "tags/x/rss.xml",
             ),
             (Route::NotFound, "/sub/404.html", "404.html"),
+            (
+                Route::TermFeed {
+                    taxonomy: Taxonomy::Tickers,
+                    slug: "brk.b".into(),
+                },
+                "/sub/tickers/brk.b/rss.xml",
+                "tickers/brk.b/rss.xml",
+            ),
+            (
+                Route::Alias {
+                    path: "2025/10/old/".into(),
+                },
+                "/sub/2025/10/old/",
+                "2025/10/old/index.html",
+            ),
+            (
+                Route::Alias {
+                    path: "old.html".into(),
+                },
+                "/sub/old.html",
+                "old.html",
+            ),
+            (Route::SitemapPart { part: 2 }, "/sub/sitemaps/2.xml", "sitemaps/2.xml"),
         ];
         for (route, url, file) in cases {
             assert_eq!(urls.url(&route), url);

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::cashtag::Ticker;
 use crate::markdown::{Body, PackedHtml};
@@ -55,6 +56,46 @@ pub struct TickerInfo {
     pub exchange: Option<String>,
 }
 
+/// Whether an author is a person or an organization (a desk).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthorKind {
+    /// A person: `Person` in JSON-LD.
+    #[default]
+    Person,
+    /// A desk or newsroom: `Organization` in JSON-LD.
+    Organization,
+}
+
+/// An author or desk, from `data/authors.toml` (keyed by the author's slug).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Hash, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorInfo {
+    /// The name as shown (else the byline's spelling).
+    pub name: Option<String>,
+    /// A short biography, plain text.
+    pub bio: Option<String>,
+    /// Their own page elsewhere.
+    pub url: Option<String>,
+    /// Person or organization.
+    #[serde(default)]
+    pub kind: AuthorKind,
+}
+
+/// What `data/` and the clock add to the content.
+#[derive(Debug, Clone, Default)]
+pub struct SiteData {
+    /// `data/tickers.toml`.
+    pub ticker_info: HashMap<String, TickerInfo>,
+    /// `data/authors.toml`, by author slug.
+    pub author_info: BTreeMap<String, AuthorInfo>,
+    /// The build's "now": the news sitemap lists the reports of the 2 days before it.
+    pub now: DateTime<Utc>,
+}
+
+/// How far back the news sitemap looks (Google News: the last 2 days).
+const NEWS_WINDOW_DAYS: i64 = 2;
+
 /// The whole site's content, ordered and indexed.
 #[derive(Debug)]
 pub struct Site {
@@ -66,8 +107,14 @@ pub struct Site {
     pub taxonomies: BTreeMap<Taxonomy, BTreeMap<String, TermEntry>>,
     /// `data/tickers.toml`.
     pub ticker_info: HashMap<String, TickerInfo>,
+    /// `data/authors.toml`, by author slug.
+    pub author_info: BTreeMap<String, AuthorInfo>,
     /// Report slug -> index into `reports`.
     pub by_slug: HashMap<String, usize>,
+    /// Alias path (as `Route::Alias` has it) -> the report it redirects to.
+    pub aliases: BTreeMap<String, usize>,
+    /// How many of the newest reports are of the last 2 days (the news sitemap's).
+    pub recent: usize,
 }
 
 impl Site {
@@ -92,11 +139,7 @@ impl Site {
 /// Orders reports and builds the taxonomies. Each report comes with what the caller
 /// keeps beside it (its fingerprints, its HTML); that comes back in the site's order,
 /// so `extra[i]` belongs to `site.reports[i]`.
-pub fn build_site<T>(
-    reports: Vec<(Arc<Report>, T)>,
-    mut pages: Vec<Arc<Page>>,
-    ticker_info: HashMap<String, TickerInfo>,
-) -> (Site, Vec<T>) {
+pub fn build_site<T>(reports: Vec<(Arc<Report>, T)>, mut pages: Vec<Arc<Page>>, data: SiteData) -> (Site, Vec<T>) {
     let mut reports = reports;
     // Oldest first, then turned around: the site keeps them newest first.
     reports.sort_by(|(a, _), (b, _)| {
@@ -158,40 +201,112 @@ pub fn build_site<T>(
         };
         t.reports.sort_by_cached_key(|&id| (std::cmp::Reverse(score(id)), id));
     }
+    // A desk's or author's name from data/authors.toml wins over the byline's spelling.
+    for t in taxonomies
+        .get_mut(&Taxonomy::Authors)
+        .expect("authors map")
+        .values_mut()
+    {
+        if let Some(name) = data.author_info.get(&t.slug).and_then(|a| a.name.as_ref()) {
+            t.name = name.clone();
+        }
+    }
     pages.sort_by(|a, b| (&a.meta.title, &a.meta.slug).cmp(&(&b.meta.title, &b.meta.slug)));
     let by_slug = reports
         .iter()
         .enumerate()
         .map(|(i, r)| (r.meta.slug.clone(), i))
         .collect();
+    // Oldest report first, so an alias two reports claim goes to the first (the other
+    // is an error: aliases::alias_conflicts).
+    let mut aliases = BTreeMap::new();
+    for (id, r) in reports.iter().enumerate().rev() {
+        for a in &r.meta.aliases {
+            aliases.entry(a.path.clone()).or_insert(id);
+        }
+    }
+    let since = data.now - chrono::Duration::days(NEWS_WINDOW_DAYS);
+    let recent = reports.iter().take_while(|r| r.meta.date >= since).count();
     let site = Site {
         by_slug,
         reports,
         pages,
         taxonomies,
-        ticker_info,
+        ticker_info: data.ticker_info,
+        author_info: data.author_info,
+        aliases,
+        recent,
     };
     (site, extra)
 }
 
-/// Reads `data/tickers.toml` (optional): ticker -> name and exchange.
-pub(crate) fn read_ticker_info(root: &Path) -> Result<Option<HashMap<String, TickerInfo>>, crate::Failure> {
-    let path = Path::new("data/tickers.toml");
+/// Reads a TOML file of `data/` (optional): its text and value, or every problem in it.
+fn read_data_file<T: serde::de::DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+) -> Result<Option<(String, T, Vec<crate::Diagnostic>)>, crate::Failure> {
     let bytes = match std::fs::read(root.join(path)) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(crate::diagnostics::Diagnostic::error(path, format!("cannot read: {e}")).into()),
     };
     let text = crate::load::decode_text(path, bytes)?;
-    let parsed = crate::frontmatter::parse_toml::<HashMap<String, TickerInfo>>(crate::frontmatter::TomlText {
+    let parsed = crate::frontmatter::parse_toml::<T>(crate::frontmatter::TomlText {
         file: path,
         file_text: &text,
         offset: 0,
         toml: &text,
     });
-    let mut errors = parsed.errors;
-    let Some(map) = parsed.value else {
-        return Err(errors.into());
+    match parsed.value {
+        Some(value) => Ok(Some((text, value, parsed.errors))),
+        None => Err(parsed.errors.into()),
+    }
+}
+
+/// Reads `data/authors.toml` (optional): author slug -> name, bio, url and kind.
+pub(crate) fn read_author_info(root: &Path) -> Result<BTreeMap<String, AuthorInfo>, crate::Failure> {
+    let path = Path::new("data/authors.toml");
+    let Some((text, map, mut errors)) = read_data_file::<BTreeMap<String, AuthorInfo>>(root, path)? else {
+        return Ok(BTreeMap::new());
+    };
+    for (slug, info) in &map {
+        let at = text.find(&format!("[{slug}]")).unwrap_or(0);
+        if crate::routes::slugify(slug) != *slug {
+            errors.push(
+                crate::diagnostics::Diagnostic::error(path, format!("`{slug}` is not an author slug"))
+                    .at(&text, at)
+                    .with_help(format!(
+                        "write the slug of the byline: `[{}]`",
+                        crate::routes::slugify(slug)
+                    )),
+            );
+        }
+        if let Some(url) = info
+            .url
+            .as_deref()
+            .filter(|u| !u.starts_with("https://") && !u.starts_with("http://"))
+        {
+            errors.push(
+                crate::diagnostics::Diagnostic::error(
+                    path,
+                    format!("the url of `{slug}` must start with http:// or https://, found `{url}`"),
+                )
+                .at(&text, at),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(map)
+    } else {
+        Err(errors.into())
+    }
+}
+
+/// Reads `data/tickers.toml` (optional): ticker -> name and exchange.
+pub(crate) fn read_ticker_info(root: &Path) -> Result<Option<HashMap<String, TickerInfo>>, crate::Failure> {
+    let path = Path::new("data/tickers.toml");
+    let Some((text, map, mut errors)) = read_data_file::<HashMap<String, TickerInfo>>(root, path)? else {
+        return Ok(None);
     };
     let mut info = HashMap::new();
     for (k, v) in map {

@@ -47,8 +47,20 @@ fn report_text(rng: &mut Rng, n: usize, draft: bool) -> String {
             rng.pick(TICKERS)
         ),
     };
+    // Bylines (two spellings of one desk), an old path and a correction now and then:
+    // author pages, redirect pages and feed ids must follow every edit too.
+    let newsroom = format!(
+        "authors = [\"{}\"]\naliases = [\"/old/r{n}-{}/\"]\n{}",
+        rng.pick(&["Research Desk", "research desk", "Jane Doe"]),
+        rng.next() % 100_000,
+        if rng.below(2) == 0 {
+            format!("updated = 2025-04-01\nupdate_note = \"Fixed {}.\"\n", rng.next() % 100)
+        } else {
+            String::new()
+        },
+    );
     format!(
-        "+++\ntitle = \"Report {n} v{v}\"\ndate = 2025-03-{day:02}\ndraft = {draft}\nsummary = \"Takeaway {v} on ${t}.\"\ncategory = \"{cat}\"\ntags = [{tags}]\n\n[[scores]]\narea = \"{area}\"\nscore = {score}\nrationale = \"Because.\"\n\n[[stakeholders]]\nwho = \"{who}\"\naction = \"Act on ${t}.\"\n+++\n{body}",
+        "+++\n{newsroom}title = \"Report {n} v{v}\"\ndate = 2025-03-{day:02}\ndraft = {draft}\nsummary = \"Takeaway {v} on ${t}.\"\ncategory = \"{cat}\"\ntags = [{tags}]\n\n[[scores]]\narea = \"{area}\"\nscore = {score}\nrationale = \"Because.\"\n\n[[stakeholders]]\nwho = \"{who}\"\naction = \"Act on ${t}.\"\n+++\n{body}",
         v = rng.next() % 1000,
         t = rng.pick(TICKERS),
         cat = rng.pick(&["Markets", "Policy"]),
@@ -83,11 +95,21 @@ fn assert_same_tree(incremental: &Path, clean: &Path, step: &str) {
         "{step}: files only in incremental {only_a:?}, only in clean {only_b:?}"
     );
     for (path, bytes) in &a {
-        assert!(
-            bytes == &b[path],
-            "{step}: {} differs from a clean build",
-            path.display()
-        );
+        if bytes != &b[path] {
+            let (x, y) = (String::from_utf8_lossy(bytes), String::from_utf8_lossy(&b[path]));
+            let diff: Vec<String> = x
+                .lines()
+                .zip(y.lines())
+                .filter(|(l, r)| l != r)
+                .take(3)
+                .map(|(l, r)| format!("incremental: {l}\nclean:       {r}"))
+                .collect();
+            panic!(
+                "{step}: {} differs from a clean build\n{}",
+                path.display(),
+                diff.join("\n")
+            );
+        }
     }
 }
 

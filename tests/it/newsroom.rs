@@ -1,0 +1,232 @@
+//! FORMAT.md's "Newsroom": aliases and their redirect pages, stable feed ids across a
+//! rename, author and desk pages, corrections, and the errors of bad input to them.
+
+use crate::support::*;
+
+fn meta_content(html: &scraper::Html, css: &str, attr: &str) -> Option<String> {
+    select(html, css)
+        .first()
+        .and_then(|e| e.value().attr(attr))
+        .map(str::to_string)
+}
+
+fn guids(site: &SiteTest) -> Vec<String> {
+    ["rss.xml", "atom.xml", "feed.json"]
+        .iter()
+        .map(|f| site.feed(f).entries[0].id.clone())
+        .collect()
+}
+
+#[test]
+fn an_alias_is_a_redirect_page_that_sends_readers_and_crawlers_on() {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        report("Pakistan ships rare earths", "2025-10-09")
+            .keys(r#"aliases = ["/2025/10/old-slug/", "legacy/story.html"]"#)
+            .keys(r#"slug = "new-slug""#),
+    );
+    site.build();
+    for path in ["2025/10/old-slug/", "legacy/story.html"] {
+        let page = site.page(path);
+        let to = "https://example.com/reports/new-slug/";
+        assert_eq!(
+            meta_content(&page, "meta[http-equiv=refresh]", "content").as_deref(),
+            Some("0; url=https://example.com/reports/new-slug/"),
+            "{path}"
+        );
+        assert_eq!(meta_content(&page, "link[rel=canonical]", "href").as_deref(), Some(to));
+        assert_eq!(
+            meta_content(&page, "meta[name=robots]", "content").as_deref(),
+            Some("noindex")
+        );
+        let anchors: Vec<_> = select(&page, "a")
+            .iter()
+            .filter_map(|a| a.value().attr("href"))
+            .collect();
+        assert_eq!(anchors, [to], "{path}: a plain link for readers");
+        assert!(page_text(&page).contains("Pakistan ships rare earths"));
+    }
+    let sitemap = site.read("sitemap.xml");
+    assert!(!sitemap.contains("old-slug"), "redirects are not pages to index");
+    assert!(sitemap.contains("/reports/new-slug/"));
+}
+
+#[test]
+fn a_renamed_report_keeps_its_feed_id_when_its_old_path_is_its_first_alias() {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        report("A report", "2025-10-09").keys(r#"slug = "old-slug""#),
+    );
+    site.build();
+    let before = guids(&site);
+    assert_eq!(before[0], "https://example.com/reports/old-slug/");
+    site.write(
+        "content/a.md",
+        report("A report", "2025-10-09")
+            .keys(r#"slug = "new-slug""#)
+            .keys(r#"aliases = ["/reports/old-slug/", "/elsewhere/"]"#),
+    );
+    site.build();
+    assert_eq!(guids(&site), before, "RSS guid, Atom id and JSON Feed id stay");
+    let rss = site.feed("rss.xml");
+    assert_eq!(rss.entries[0].links[0].href, "https://example.com/reports/new-slug/");
+    assert!(site.exists("reports/old-slug/"), "the old URL redirects");
+}
+
+#[test]
+fn aliases_that_collide_or_leave_the_site_are_errors_at_their_line() {
+    let site = SiteTest::new();
+    site.write("content/a.md", report("A", "2025-10-09"));
+    site.build();
+    site.write(
+        "content/b.md",
+        report("B", "2025-10-10").keys(r#"aliases = ["/tags/", "/shared/"]"#),
+    );
+    site.write(
+        "content/c.md",
+        report("C", "2025-10-11").keys(r#"aliases = ["/shared/"]"#),
+    );
+    site.write(
+        "content/d.md",
+        report("D", "2025-10-12").keys(r#"aliases = ["../../etc/x/"]"#),
+    );
+    let run = site.try_build(&[]);
+    run.assert_failed();
+    run.assert_error_line("content/d.md:5:12: error: alias `../../etc/x/` leaves the site");
+    // d.md's error stops the build before layout; without it the collisions show.
+    site.remove("content/d.md");
+    let run = site.try_build(&[]);
+    run.assert_failed()
+        .assert_error_line("content/b.md:5:12: error: alias `/tags/` is the path of a page of the site (`/tags/`)")
+        .assert_error_line("content/c.md:5:12: error: alias `/shared/` is already an alias of content/b.md");
+    assert!(site.exists("reports/a/"), "the previous output stays");
+    assert!(!site.exists("shared/"));
+}
+
+#[test]
+fn author_and_desk_pages_show_bio_and_url_and_bylines_link_to_them() {
+    let site = SiteTest::new();
+    site.write(
+        "data/authors.toml",
+        r#"[research-desk]
+name = "The Research Desk"
+bio = "Our analysts on supply chains."
+url = "https://example.org/desk"
+kind = "organization"
+
+[jane-doe]
+bio = "Covers minerals."
+"#,
+    );
+    site.write(
+        "content/a.md",
+        report("Minerals", "2025-10-09").keys(r#"authors = ["Research Desk", "Jane Doe"]"#),
+    );
+    site.write(
+        "content/b.md",
+        report("Policy", "2025-10-10").keys(r#"authors = ["Jane Doe"]"#),
+    );
+    site.build();
+
+    let quick = site.page("reports/a/");
+    let bylines: Vec<_> = select(&quick, ".byline a")
+        .iter()
+        .map(|a| (text(*a), a.value().attr("href").unwrap_or("").to_string()))
+        .collect();
+    assert_eq!(
+        bylines,
+        [
+            ("The Research Desk".to_string(), "/authors/research-desk/".to_string()),
+            ("Jane Doe".to_string(), "/authors/jane-doe/".to_string()),
+        ]
+    );
+    let ld = json_ld(&quick);
+    let authors = &ld[0]["author"];
+    assert_eq!(authors[0]["@type"], "Organization");
+    assert_eq!(authors[0]["name"], "The Research Desk");
+    assert_eq!(authors[0]["url"], "https://example.com/authors/research-desk/");
+    assert_eq!(authors[1]["@type"], "Person");
+
+    let desk = site.page("authors/research-desk/");
+    let main = main_text(&desk);
+    assert!(main.contains("The Research Desk"), "{main}");
+    assert!(main.contains("Our analysts on supply chains."), "{main}");
+    assert!(main_links(&desk).contains(&"https://example.org/desk".to_string()));
+    assert_eq!(card_titles(&desk), ["Minerals"]);
+    assert_eq!(json_ld(&desk)[0]["@type"], "Organization");
+    let jane = site.page("authors/jane-doe/");
+    assert_eq!(card_titles(&jane), ["Policy", "Minerals"]);
+    assert_eq!(json_ld(&jane)[0]["@type"], "Person");
+
+    let index = main_text(&site.page("authors/"));
+    assert!(
+        index.contains("Jane Doe") && index.contains("The Research Desk"),
+        "{index}"
+    );
+    let feed = site.feed("authors/jane-doe/rss.xml");
+    assert_eq!(feed.entries.len(), 2);
+}
+
+#[test]
+fn authors_toml_with_an_unknown_key_is_an_error_at_its_line() {
+    let site = SiteTest::new();
+    site.write("content/a.md", report("A", "2025-10-09"));
+    site.write("data/authors.toml", "[jane-doe]\nname = \"Jane\"\nbiography = \"x\"\n");
+    site.try_build(&[])
+        .assert_failed()
+        .assert_error_line("data/authors.toml:3:1: error: unknown field `biography`");
+    site.write("data/authors.toml", "[jane-doe]\nkind = \"robot\"\n");
+    site.try_build(&[])
+        .assert_failed()
+        .assert_error_line("data/authors.toml:2:8: error: unknown variant `robot`");
+}
+
+#[test]
+fn an_update_note_is_shown_next_to_updated_and_in_every_feed() {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        report("Shipment", "2025-10-09")
+            .keys("updated = 2025-10-10")
+            .keys(r#"update_note = "Corrected the shipment's tonnage.""#)
+            .body("Body text."),
+    );
+    site.build();
+    for path in ["reports/a/", "reports/a/full/", ""] {
+        let page = site.page(path);
+        let updated = select(&page, "main .updated");
+        assert_eq!(
+            text(updated[0]),
+            "Updated 10 October 2025: Corrected the shipment's tonnage.",
+            "{path}"
+        );
+    }
+    for path in ["rss.xml", "atom.xml", "feed.json"] {
+        let feed = site.feed(path);
+        let e = &feed.entries[0];
+        let html = e
+            .content
+            .as_ref()
+            .and_then(|c| c.body.clone())
+            .or_else(|| e.summary.as_ref().map(|s| s.content.clone()))
+            .unwrap_or_default();
+        assert!(
+            html.contains("Updated 10 October 2025: Corrected the shipment&#39;s tonnage."),
+            "{path}: {html}"
+        );
+    }
+}
+
+#[test]
+fn an_update_note_without_updated_is_an_error() {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        report("Shipment", "2025-10-09").keys(r#"update_note = "Fixed.""#),
+    );
+    site.try_build(&[])
+        .assert_failed()
+        .assert_error_line("content/a.md:5:15: error: `update_note` needs `updated`");
+}
