@@ -254,6 +254,78 @@ fn fail(diagnostics: &[Diagnostic]) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// `impress build`: the site into its output folder.
+fn run_build(opts: &Options, timings: bool) -> ExitCode {
+    match impress::build(opts) {
+        Ok(s) => {
+            if !s.warnings.is_empty() {
+                eprint!("{}", render_all(&s.warnings));
+            }
+            if timings {
+                for (phase, d) in &s.timings {
+                    eprintln!("{phase:>24}: {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                }
+            }
+            let total: f64 = s.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
+            if s.unchanged {
+                println!(
+                    "nothing changed since the last build in {}; {} left as they are ({:.0} ms)",
+                    s.output.display(),
+                    plural(s.reports, "report"),
+                    total * 1000.0
+                );
+                return ExitCode::SUCCESS;
+            }
+            println!(
+                "built {} into {} in {:.0} ms",
+                counted(s.reports, "report", s.pages, "page"),
+                s.output.display(),
+                total * 1000.0
+            );
+            ExitCode::SUCCESS
+        }
+        Err(f) => fail(&f.diagnostics),
+    }
+}
+
+/// `impress check`: every check of a build and more, writing nothing.
+fn run_check(opts: &Options) -> ExitCode {
+    match impress::check(opts) {
+        Ok(mut s) => {
+            match impress::scaffold::placeholder_warnings(opts) {
+                Ok(w) => s.warnings.extend(w),
+                Err(d) => return fail(&[d]),
+            }
+            if !s.warnings.is_empty() {
+                eprint!("{}", render_all(&s.warnings));
+            }
+            println!("checked {}: no errors", counted(s.reports, "report", s.pages, "page"));
+            ExitCode::SUCCESS
+        }
+        Err(f) => fail(&f.diagnostics),
+    }
+}
+
+/// `impress init DIR`: a new site.
+fn run_init(root: &std::path::Path, dir: &std::path::Path, today: &str, with_theme: bool) -> ExitCode {
+    match impress::scaffold::init_site(&root.join(dir), today, with_theme) {
+        Ok(()) => {
+            let dir = dir.display();
+            println!("made a new site in {dir}");
+            println!(
+                "its sample report, {}, is a draft: see it with `impress serve --drafts --root {dir}`",
+                impress::scaffold::SAMPLE_REPORT
+            );
+            if with_theme {
+                println!("the default theme is in themes/default/, to edit");
+            }
+            println!("add a report with `impress new --root {dir} \"Title\"`");
+            ExitCode::SUCCESS
+        }
+        Err(d) => fail(&[d]),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
@@ -272,36 +344,7 @@ fn main() -> ExitCode {
                 future,
                 ..Options::new(&cli.root)
             };
-            match impress::build(&opts) {
-                Ok(s) => {
-                    if !s.warnings.is_empty() {
-                        eprint!("{}", render_all(&s.warnings));
-                    }
-                    if timings {
-                        for (phase, d) in &s.timings {
-                            eprintln!("{phase:>24}: {:>8.1} ms", d.as_secs_f64() * 1000.0);
-                        }
-                    }
-                    let total: f64 = s.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
-                    if s.unchanged {
-                        println!(
-                            "nothing changed since the last build in {}; {} left as they are ({:.0} ms)",
-                            s.output.display(),
-                            plural(s.reports, "report"),
-                            total * 1000.0
-                        );
-                        return ExitCode::SUCCESS;
-                    }
-                    println!(
-                        "built {} into {} in {:.0} ms",
-                        counted(s.reports, "report", s.pages, "page"),
-                        s.output.display(),
-                        total * 1000.0
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(f) => fail(&f.diagnostics),
-            }
+            run_build(&opts, timings)
         }
         Command::Check { drafts, future } => {
             let opts = Options {
@@ -309,20 +352,7 @@ fn main() -> ExitCode {
                 future,
                 ..Options::new(&cli.root)
             };
-            match impress::check(&opts) {
-                Ok(mut s) => {
-                    match impress::scaffold::placeholder_warnings(&opts) {
-                        Ok(w) => s.warnings.extend(w),
-                        Err(d) => return fail(&[d]),
-                    }
-                    if !s.warnings.is_empty() {
-                        eprint!("{}", render_all(&s.warnings));
-                    }
-                    println!("checked {}: no errors", counted(s.reports, "report", s.pages, "page"));
-                    ExitCode::SUCCESS
-                }
-                Err(f) => fail(&f.diagnostics),
-            }
+            run_check(&opts)
         }
         Command::Serve {
             bind,
@@ -361,24 +391,7 @@ fn main() -> ExitCode {
                 Err(f) => fail(&f.diagnostics),
             }
         }
-        Command::Init { dir, with_theme } => {
-            match impress::scaffold::init_site(&cli.root.join(&dir), &today, with_theme) {
-                Ok(()) => {
-                    let dir = dir.display();
-                    println!("made a new site in {dir}");
-                    println!(
-                        "its sample report, {}, is a draft: see it with `impress serve --drafts --root {dir}`",
-                        impress::scaffold::SAMPLE_REPORT
-                    );
-                    if with_theme {
-                        println!("the default theme is in themes/default/, to edit");
-                    }
-                    println!("add a report with `impress new --root {dir} \"Title\"`");
-                    ExitCode::SUCCESS
-                }
-                Err(d) => fail(&[d]),
-            }
-        }
+        Command::Init { dir, with_theme } => run_init(&cli.root, &dir, &today, with_theme),
         Command::New { title, dir } => match impress::scaffold::new_report(&cli.root, &title, &today, dir.as_deref()) {
             Ok(path) => {
                 println!("wrote {} (a draft: set draft = false to publish)", path.display());

@@ -55,60 +55,12 @@ const PLACEHOLDERS: [&str; 16] = [
 pub fn report_stub(title: &str, date: &str) -> String {
     let slug = slugify(title);
     let title = toml::Value::String(title.to_string()).to_string();
-    format!(
-        r#"+++
-title = {title}
-date = {date}
-# updated = {date}T18:00:00Z     # when you revise it: shown as "Updated ..."
-# slug = "{slug}"     # the URL: /reports/<slug>/ (default: the file name)
-draft = true
-authors = ["Research Desk"]
-summary = "The core takeaway in one or two sentences."
-category = "Markets"
-tags = ["example"]
-tickers = []
-source = {{ name = "Source name", url = "https://example.com/story" }}
-historical_context = "What this echoes, and how that played out."
-primary_impact = "Global Supply Chains"
-ripple_effects = ["Geopolitical Relations"]
-bottom_line = ["What a reader should take away."]
-
-[[scores]]
-area = "Global Supply Chains"
-score = 5
-rationale = "Why this score."
-
-[[glance]]
-domain = "Markets"
-text = "What happens in this domain."
-
-[[stakeholders]]
-who = "Investors"
-action = "What they should do."
-
-[[chains]]
-steps = ["First consequence", "Second consequence", "Third consequence"]
-
-[chart]
-ticker = "SPY"
-label = "What the ticker is"
-why = "Why it is the chart to watch"
-compare = []
-
-[next]
-milestone = "The next date or event to watch"
-signal = "What would mark a lasting shift"
-
-[[faq]]
-q = "A question readers ask?"
-a = "Its answer."
-+++
-
-## What happened
-
-The full analysis, in Markdown.
-"#
-    )
+    // The stub's text lives beside this file: `{title}`, `{date}` and `{slug}` are filled in.
+    // The title last: it is the writer's text and may hold anything, braces included.
+    include_str!("report_stub.md")
+        .replace("{date}", date)
+        .replace("{slug}", &slug)
+        .replace("{title}", &title)
 }
 
 /// The slug of every report under `content/` (plain pages aside), drafts and reports
