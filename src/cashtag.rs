@@ -142,13 +142,9 @@ pub(crate) fn ticker_mentions(r: &crate::site::Report, symbol: &str) -> Vec<Stri
     // before the cashtag scanner runs.
     let needle = format!("${symbol}");
     let names = |text: &str| text.contains(&needle) && scan_cashtags(text).iter().any(|(_, t)| t.symbol() == symbol);
-    let fields = std::iter::once(m.summary.as_str())
-        .chain(m.glance.iter().map(|g| g.text.as_str()))
-        .chain(m.stakeholders.iter().map(|s| s.action.as_str()))
-        .chain(m.bottom_line.iter().map(String::as_str))
-        .chain(m.scores.iter().map(|s| s.rationale.as_str()))
-        .chain(m.historical_context.as_deref());
-    for text in fields {
+    // The chart's own text is quoted above, as the chart to watch.
+    let chart_text = |text: &str| m.chart.as_ref().is_some_and(|c| text == c.why || text == c.label);
+    for text in m.text_fields().filter(|t| !chart_text(t)) {
         if names(text) && !out.iter().any(|o| o == text) {
             out.push(text.to_string());
         }

@@ -161,6 +161,27 @@ pub struct ReportMeta {
 }
 
 impl ReportMeta {
+    /// Every text field of the quick read, the title aside (listings show it as a link):
+    /// where cashtags are found and what a ticker page quotes. The one list of them.
+    pub fn text_fields(&self) -> impl Iterator<Item = &str> {
+        let chart = self.chart.iter().flat_map(|c| [c.why.as_str(), c.label.as_str()]);
+        let next = self
+            .next
+            .iter()
+            .flat_map(|n| n.milestone.iter().chain(&n.signal).map(String::as_str));
+        std::iter::once(self.summary.as_str())
+            .chain(self.historical_context.as_deref())
+            .chain(self.bottom_line.iter().map(String::as_str))
+            .chain(self.scores.iter().map(|s| s.rationale.as_str()))
+            .chain(self.glance.iter().map(|g| g.text.as_str()))
+            .chain(self.stakeholders.iter().map(|s| s.action.as_str()))
+            .chain(self.chains.iter().flatten().map(String::as_str))
+            .chain(chart)
+            .chain(next)
+            .chain(self.faq.iter().flat_map(|f| [f.q.as_str(), f.a.as_str()]))
+            .chain(self.update_note.as_deref())
+    }
+
     /// Every term the report is filed under, in the order it names them, tickers aside
     /// (those come from the body too: see `site::Report::tickers`). Scored areas come
     /// before the primary impact and ripple effects, so a score's spelling wins.
@@ -513,38 +534,13 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
         .filter(|s| !s.is_empty())
         .collect();
 
-    // Cashtags in every text field join the report's tickers (the title's too, FORMAT.md).
-    {
-        let mut texts: Vec<&str> = Vec::new();
-        texts.extend(title.as_deref());
-        texts.extend(summary.as_deref());
-        texts.extend(raw.historical_context.as_deref());
-        texts.extend(raw.bottom_line.iter().map(String::as_str));
-        texts.extend(scores.iter().map(|s| s.rationale.as_str()));
-        texts.extend(glance.iter().map(|g| g.text.as_str()));
-        texts.extend(stakeholders.iter().map(|s| s.action.as_str()));
-        texts.extend(chains.iter().flatten().map(String::as_str));
-        if let Some(ch) = &chart {
-            texts.push(&ch.why);
-            texts.push(&ch.label);
-        }
-        if let Some(n) = &next {
-            texts.extend(n.milestone.as_deref());
-            texts.extend(n.signal.as_deref());
-        }
-        texts.extend(faq.iter().flat_map(|f| [f.q.as_str(), f.a.as_str()]));
-        for text in texts {
-            scan_cashtags(text).into_iter().for_each(|(_, t)| add(t));
-        }
-    }
-
     if !c.errors.is_empty() {
         return Err(c.into_errors());
     }
     let (Some(title), Some(summary), Some(date), Some(slug)) = (title, summary, date, slug) else {
         unreachable!("a missing required value always records an error")
     };
-    Ok(ReportMeta {
+    let mut meta = ReportMeta {
         path: source.path.clone(),
         slug,
         title,
@@ -571,7 +567,18 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
         aliases,
         update_note,
         body_line: body_line(&source.text, split.body),
-    })
+    };
+    // Cashtags in every text field join the report's tickers (the title's too, FORMAT.md).
+    let found: Vec<Ticker> = std::iter::once(meta.title.as_str())
+        .chain(meta.text_fields())
+        .flat_map(|text| scan_cashtags(text).into_iter().map(|(_, t)| t))
+        .collect();
+    for t in found {
+        if !meta.tickers.contains(&t) {
+            meta.tickers.push(t);
+        }
+    }
+    Ok(meta)
 }
 
 /// `aliases` and `update_note` (FORMAT.md, "Newsroom"), checked.

@@ -333,3 +333,20 @@ fn cashtags_in_faq_questions_and_chart_labels_are_links() {
         );
     }
 }
+
+/// Issue 10: a ticker page quotes what a report says of it in any text field, the chains
+/// of consequence and what's next included (ReportMeta::text_fields is the one list).
+#[test]
+fn a_ticker_page_quotes_chains_and_whats_next() {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        report("Alpha", "2025-03-01")
+            .table("[[chains]]\nsteps = [\"Tariffs\", \"Smelters idle ($FCX)\", \"Copper tightens\"]")
+            .table("[next]\nsignal = \"A $FCX guidance cut would confirm it\""),
+    );
+    site.build();
+    let text = main_text(&site.page("tickers/fcx/"));
+    assert!(text.contains("Smelters idle ($FCX)"), "{text}");
+    assert!(text.contains("A $FCX guidance cut would confirm it"), "{text}");
+}
