@@ -28,6 +28,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cashtag;
+mod chart;
 pub mod config;
 pub mod context;
 pub mod diagnostics;
