@@ -27,6 +27,8 @@
 // boxing every one would only add noise to each signature.
 #![allow(clippy::result_large_err)]
 
+mod cache;
+mod card;
 pub mod cashtag;
 mod chart;
 pub mod config;
