@@ -37,6 +37,7 @@ pub mod diagnostics;
 pub mod feeds;
 pub mod frontmatter;
 pub mod highlight;
+mod images;
 pub mod incremental;
 pub mod linkcheck;
 pub mod load;
