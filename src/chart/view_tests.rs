@@ -226,3 +226,36 @@ fn the_svg_alone_is_well_formed_and_renders() {
     let tree = resvg::usvg::Tree::from_str(&svg, &resvg::usvg::Options::default()).unwrap();
     assert_eq!(tree.size().width(), WIDTH as f32);
 }
+
+#[test]
+fn the_example_sites_price_files_draw_every_chart() {
+    // The example site's reports chart these tickers against each other.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let symbols = ["B", "CAT", "FLR", "LIT", "MP", "REMX", "TSLA", "USAR"];
+    let tickers: Vec<Ticker> = symbols.iter().map(|s| ticker(s)).collect();
+    let prices = crate::chart::prices::read_prices(root, &tickers).unwrap();
+    assert_eq!(prices.len(), symbols.len());
+    for (main, compare, date) in [
+        ("REMX", ["MP", "LIT"], "2025-10-08"),
+        ("FLR", ["CAT", "B"], "2025-11-04"),
+    ] {
+        let compare: Vec<CompareEntry> = compare
+            .iter()
+            .map(|s| CompareEntry {
+                ticker: ticker(s),
+                why: None,
+            })
+            .collect();
+        let request = ChartRequest {
+            ticker: &ticker(main),
+            compare: &compare,
+            report_date: day(date),
+            build_date: day("2026-12-01"),
+            window_days: 180,
+        };
+        let data = chart_data(&request, &prices).unwrap();
+        assert_eq!(data.lines.len(), 3);
+        assert!(data.report_in_range(), "{main}");
+        assert!(data.lines[0].points.len() > 100);
+    }
+}
