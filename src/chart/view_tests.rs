@@ -72,7 +72,8 @@ fn lines_fill_the_plot_and_100_is_a_tick() {
     assert_eq!(hundred.at, view.baseline);
     for l in &view.lines {
         assert!(
-            l.path.starts_with(&format!("M{} {}", view.plot.left, view.baseline)),
+            l.path
+                .starts_with(&format!("M{:.1} {:.1}L", view.plot.left, view.baseline)),
             "{}",
             l.path
         );
@@ -171,6 +172,23 @@ fn changes_and_prices_are_formatted_for_reading() {
     }
     assert_eq!((price(43.1), price(0.01234)), ("43.10".to_owned(), "0.0123".to_owned()));
     assert_eq!(and_list(&["A", "B", "C"]), "A, B and C");
+    let tenths = |v: f64| {
+        let mut s = String::new();
+        push_tenths(&mut s, v);
+        s
+    };
+    let cases = [
+        (104.24, "104.2"),
+        (99.96, "100.0"),
+        (-3.04, "-3.0"),
+        (0.0, "0.0"),
+        (-0.04, "0.0"),
+    ];
+    for (v, s) in cases {
+        assert_eq!(tenths(v), s, "{v}");
+    }
+    assert!(tenths(1e300).starts_with("1000000000000000052504760255204420248704"));
+    assert!(tenths(f64::NAN).ends_with("NaN"));
 }
 
 /// An environment with the default theme's chart templates, read from the repository.
