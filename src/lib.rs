@@ -38,7 +38,10 @@
 mod aliases;
 mod body;
 pub mod build;
+mod cache;
+mod card;
 pub mod cashtag;
+mod chart;
 mod check;
 pub mod config;
 mod context;
@@ -48,6 +51,7 @@ mod fingerprint;
 pub mod frontmatter;
 mod hash;
 mod highlight;
+mod images;
 pub mod incremental;
 mod inputs;
 mod jsonld;
