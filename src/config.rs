@@ -57,8 +57,8 @@ pub struct MenuEntry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    title: String,
-    base_url: String,
+    title: toml::Spanned<String>,
+    base_url: toml::Spanned<String>,
     #[serde(default)]
     description: String,
     #[serde(default = "default_language")]
@@ -137,10 +137,10 @@ pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> 
     let Some(raw) = parsed.value else {
         return Err(errors);
     };
-    let (base_url, base_path) = match split_base_url(&raw.base_url) {
+    let (base_url, base_path) = match split_base_url(raw.base_url.get_ref()) {
         Ok(parts) => parts,
         Err(msg) => {
-            errors.push(Diagnostic::error(file, msg).at(text, text.find("base_url").unwrap_or(0)));
+            errors.push(Diagnostic::error(file, msg).at(text, raw.base_url.span().start));
             (String::new(), "/".into())
         }
     };
@@ -170,14 +170,14 @@ pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> 
         }
     }
     menu.sort_by_key(|m| m.weight);
-    if raw.title.trim().is_empty() {
-        errors.push(Diagnostic::error(file, "`title` must not be empty"));
+    if raw.title.get_ref().trim().is_empty() {
+        errors.push(Diagnostic::error(file, "`title` must not be empty").at(text, raw.title.span().start));
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(Config {
-        title: raw.title,
+        title: raw.title.into_inner(),
         base_url,
         base_path,
         description: raw.description,
@@ -276,6 +276,18 @@ mod tests {
         let err = parse_config(Path::new("config.toml"), text).unwrap_err();
         assert_eq!(err[0].message, "unknown field `theem`, did you mean `theme`?");
         assert_eq!(err[0].position.unwrap().line, 3);
+    }
+
+    #[test]
+    fn a_bad_base_url_and_an_empty_title_are_errors_at_their_values() {
+        // The words appear earlier in a comment: positions come from the parsed values.
+        let text = "# base_url and title are set below\ntitle = \" \"\nbase_url = \"example.com\"\n";
+        let err = parse_config(Path::new("config.toml"), text).unwrap_err();
+        let lines: Vec<(usize, usize)> = err
+            .iter()
+            .map(|d| d.position.map_or((0, 0), |p| (p.line, p.column)))
+            .collect();
+        assert_eq!(lines, vec![(3, 12), (2, 9)], "{err:?}");
     }
 
     #[test]
