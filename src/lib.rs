@@ -14,8 +14,9 @@
 //! Content ──body::LinkMap──▶ `@/` targets ──body (markdown+cashtag+highlight)──▶
 //!     Rendered<Report> { Report { meta, Body { toc, tickers, .. } }, PackedHtml, ReportFp }
 //! Vec<Rendered> ──layout (site::build_site)──▶ Layout { Site, cards, Vec<Route>, fingerprints }
-//!     (fingerprint::shown says which reports each route shows; aliases::alias_conflicts
-//!      then refuses an alias that is a page's or another alias's path)
+//!     (fingerprint::shown says which reports each route shows; then body::site_link_errors
+//!      refuses a root-relative link that names no file, aliases::alias_conflicts an
+//!      alias that is a page's or another alias's path)
 //! Layout ──BuildState::stale_routes──▶ routes to render
 //!     ──render::Renderer::render_all (rayon; feeds, sitemaps (sitemap.rs) and redirect
 //!       pages (aliases.rs) first, then one job per report
