@@ -470,3 +470,20 @@ fn check_reports_a_link_that_leaves_the_site_path() {
     run.assert_failed();
     run.assert_stderr_contains("broken internal link `/img/x.png`");
 }
+
+/// Issue 9, "no cascade": a report with an error of its own is not also reported as a
+/// broken link in every report that links to it.
+#[test]
+fn a_link_to_a_report_with_errors_is_not_a_second_error() {
+    let site = SiteTest::new();
+    site.write("content/bad.md", report("Bad", "2025-03-01").score("Markets", 11));
+    site.write(
+        "content/linker.md",
+        report("Linker", "2025-03-02").body("See [the bad one](@/bad.md).\n"),
+    );
+    let run = site.try_build(&[]);
+    run.assert_failed();
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 1, "only the score's error:\n{}", run.stderr);
+    assert!(errors[0].starts_with("content/bad.md:"), "{}", run.stderr);
+}
