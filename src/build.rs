@@ -127,6 +127,7 @@ pub(crate) fn full_build(opts: &Options) -> Result<Summary, Failure> {
         warnings: state.warnings(),
         timings: timer.timings,
         output,
+        base_path: state.base_path(),
     })
 }
 
@@ -142,5 +143,6 @@ pub(crate) fn check(opts: &Options) -> Result<Summary, Failure> {
         warnings: state.warnings(),
         timings: timer.timings,
         output: opts.output_dir(),
+        base_path: state.base_path(),
     })
 }

@@ -33,6 +33,9 @@ pub struct Config {
     pub feed_limit: usize,
     /// Whether raw HTML in Markdown bodies is passed through.
     pub unsafe_html: bool,
+    /// `[deploy] headers`: write a `_headers` file (Netlify, Cloudflare Pages) that lets
+    /// hosts cache the stylesheets and scripts for a year.
+    pub deploy_headers: bool,
     /// `[extra]`: any keys, given to templates as `site.extra`.
     pub extra: toml::Table,
     /// `[[menu]]`: the main navigation, by weight (empty: the theme's own).
@@ -74,6 +77,8 @@ struct RawConfig {
     #[serde(default)]
     markdown: RawMarkdown,
     #[serde(default)]
+    deploy: RawDeploy,
+    #[serde(default)]
     extra: toml::Table,
     #[serde(default)]
     menu: Vec<MenuEntry>,
@@ -100,6 +105,13 @@ impl Default for RawFeed {
             limit: toml::Spanned::new(0..0, default_feed_limit_value()),
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDeploy {
+    #[serde(default)]
+    headers: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -187,6 +199,7 @@ pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> 
         disclaimer: raw.disclaimer,
         feed_limit,
         unsafe_html: raw.markdown.unsafe_html,
+        deploy_headers: raw.deploy.headers,
         extra: raw.extra,
         menu,
         impact_areas: raw.impact.areas,

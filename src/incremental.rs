@@ -141,6 +141,13 @@ impl BuildState {
         }
     }
 
+    /// The site's path, once the settings have been read (`/` before).
+    pub fn base_path(&self) -> String {
+        self.inputs
+            .as_ref()
+            .map_or_else(|| "/".into(), |i| i.urls.base_path.clone())
+    }
+
     /// The options this state builds with.
     pub fn options(&self) -> &Options {
         &self.opts

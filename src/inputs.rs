@@ -41,10 +41,15 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
     let ticker_info = read_ticker_info(&opts.root)?;
     let author_info = read_author_info(&opts.root)?;
     let theme = templates::find_theme(&opts.root, &config)?;
+    let mut statics = static_files(&opts.root, &theme)?;
     let urls = Urls {
         base_url: config.base_url.clone(),
         base_path: config.base_path.clone(),
+        asset_versions: std::sync::Arc::new(asset_versions(&statics)),
     };
+    if config.deploy_headers {
+        statics.push((PathBuf::from("_headers"), headers_file(&urls)));
+    }
     let env = templates::load_templates(&opts.root, &theme, &urls);
     let global_hash = hash_of(&(
         format!("{config:?}"),
@@ -58,8 +63,9 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
         opts.drafts,
         opts.future,
     ));
-    let template_hashes = templates::template_hashes(&opts.root, &theme);
-    let statics = static_files(&opts.root, &theme)?;
+    let mut template_hashes = templates::template_hashes(&opts.root, &theme);
+    // Every page links the stylesheets and scripts by a URL that carries their hash.
+    template_hashes.shared = hash_of(&(template_hashes.shared, &*urls.asset_versions));
     let files_hash = hash_of(&(
         &template_hashes,
         statics.iter().map(|(p, b)| (p, content_hash(b))).collect::<Vec<_>>(),
@@ -76,6 +82,35 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
         global_hash,
         files_hash,
     })
+}
+
+/// The stylesheets and scripts among the static files, each with the first 10 hex digits
+/// of its bytes' hash: what their URLs carry.
+fn asset_versions(statics: &[(PathBuf, Vec<u8>)]) -> std::collections::BTreeMap<String, String> {
+    statics
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "css" || e == "js"))
+        .map(|(p, b)| {
+            let hash = format!("{:016x}", content_hash(b));
+            (p.to_string_lossy().replace('\\', "/"), hash[..10].to_string())
+        })
+        .collect()
+}
+
+/// `_headers` (Netlify and Cloudflare Pages syntax): the stylesheets and scripts, whose
+/// URLs carry their hash, may be cached for a year.
+fn headers_file(urls: &Urls) -> Vec<u8> {
+    let mut out = String::from(
+        "# Written by impress ([deploy] headers = true in config.toml): stylesheets and\n\
+         # scripts are linked by URLs that carry a hash of their bytes.\n",
+    );
+    for path in urls.asset_versions.keys() {
+        out.push_str(&format!(
+            "{}{path}\n  Cache-Control: public, max-age=31536000, immutable\n",
+            urls.base_path
+        ));
+    }
+    out.into_bytes()
 }
 
 /// The static files of the theme and the site (the site's win), as output path -> bytes.

@@ -130,6 +130,8 @@ pub struct Summary {
     pub timings: Vec<(&'static str, Duration)>,
     /// Where the site went.
     pub output: PathBuf,
+    /// The site's path (`/`, or `/impact/` under a sub-path).
+    pub base_path: String,
 }
 
 /// A failed build: every problem found.

@@ -276,6 +276,13 @@ fn run_build(opts: &Options, timings: bool) -> ExitCode {
                 );
                 return ExitCode::SUCCESS;
             }
+            if s.base_path != "/" {
+                // robots.txt works only at a host's root; under a sub-path it is a file like any other.
+                println!(
+                    "note: the site lives under {}: crawlers read robots.txt only at the host's root, so copy its lines there (the sitemap's address is in it)",
+                    s.base_path
+                );
+            }
             println!(
                 "built {} into {} in {:.0} ms",
                 counted(s.reports, "report", s.pages, "page"),

@@ -200,6 +200,10 @@ pub struct Urls {
     pub base_url: String,
     /// Starts and ends with `/`.
     pub base_path: String,
+    /// Static stylesheets and scripts -> a hash of their bytes, which their URLs carry
+    /// (`style.css?v=...`), so that a host may cache them for a year (FORMAT.md).
+    #[serde(skip)]
+    pub asset_versions: std::sync::Arc<std::collections::BTreeMap<String, String>>,
 }
 
 impl Urls {
@@ -215,7 +219,11 @@ impl Urls {
 
     /// URL of a file copied from `static/` or the theme's `static/`.
     pub fn static_url(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+        let path = path.trim_start_matches('/');
+        match self.asset_versions.get(path) {
+            Some(v) => format!("{}{path}?v={v}", self.base_path),
+            None => format!("{}{path}", self.base_path),
+        }
     }
 
     /// A link a writer gave in the settings (`[[menu]]`): a full URL as it is, a path
@@ -303,6 +311,7 @@ mod tests {
         let urls = Urls {
             base_url: "https://h/sub/".into(),
             base_path: "/sub/".into(),
+            asset_versions: Default::default(),
         };
         let cases = [
             (Route::Home { page: 1 }, "/sub/", "index.html"),

@@ -230,3 +230,77 @@ fn an_update_note_without_updated_is_an_error() {
         .assert_failed()
         .assert_error_line("content/a.md:5:15: error: `update_note` needs `updated`");
 }
+
+fn stylesheet_href(site: &SiteTest, page: &str) -> String {
+    let html = site.page(page);
+    select(&html, "link[rel=stylesheet]")
+        .iter()
+        .filter_map(|e| e.value().attr("href"))
+        .find(|h| h.contains("style.css"))
+        .expect("the theme's stylesheet")
+        .to_string()
+}
+
+/// FORMAT.md: asset URLs carry a content hash, so a host may cache them for a year; and
+/// `[deploy] headers = true` writes the `_headers` file that says so.
+#[test]
+fn stylesheet_urls_carry_their_hash_and_headers_are_written_when_asked() {
+    let site = SiteTest::new();
+    site.write("content/a.md", report("Alpha", "2025-03-01"));
+    site.write("static/style.css", "body { color: black; }\n");
+    site.build();
+    let first = stylesheet_href(&site, "reports/a/");
+    assert!(first.starts_with("/style.css?v="), "{first}");
+    assert_eq!(stylesheet_href(&site, ""), first, "every page links the same URL");
+    assert!(!site.exists("_headers"), "no _headers unless asked");
+
+    site.write("static/style.css", "body { color: navy; }\n");
+    site.build();
+    let second = stylesheet_href(&site, "reports/a/");
+    assert_ne!(first, second, "new bytes, new URL");
+
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write("config.toml", format!("{config}\n[deploy]\nheaders = true\n"));
+    site.build_with(&["--base-url", "https://example.org/impact/"]);
+    let headers = site.read("_headers");
+    assert!(
+        headers.contains("/impact/style.css\n  Cache-Control: public, max-age=31536000, immutable"),
+        "{headers}"
+    );
+}
+
+/// Issue 13: under a sub-path robots.txt is not where crawlers look; the build says so.
+#[test]
+fn a_build_under_a_sub_path_notes_where_robots_txt_must_go() {
+    let site = SiteTest::new();
+    site.write("content/a.md", report("Alpha", "2025-03-01"));
+    let run = site.build_with(&["--base-url", "https://example.org/impact/"]);
+    assert!(
+        run.stdout.contains("note: the site lives under /impact/"),
+        "{}",
+        run.stdout
+    );
+    let run = site.build();
+    assert!(!run.stdout.contains("note:"), "{}", run.stdout);
+}
+
+/// Issue 13: characters XML 1.0 forbids (pasted from Word or PDF) never make a feed or
+/// sitemap invalid.
+#[test]
+fn feeds_stay_valid_xml_with_control_characters_in_the_text() {
+    let site = SiteTest::new();
+    site.write(
+        "content/a.md",
+        report("Alpha report", "2025-03-01")
+            .tags(&["Energy"])
+            .body("Body text\u{b} from Word,\u{c} and a PDF.\n"),
+    );
+    site.build();
+    for feed in ["rss.xml", "atom.xml", "tags/energy/rss.xml"] {
+        let xml = site.read(feed);
+        assert!(xml.contains("Body text from Word, and a PDF."), "{feed}: {xml}");
+        assert!(!xml.contains('\u{b}') && !xml.contains('\u{c}'), "{feed}");
+        let parsed = site.feed(feed);
+        assert_eq!(parsed.entries.len(), 1, "{feed} parses");
+    }
+}

@@ -229,6 +229,8 @@ impl SiteTest {
     /// The output file for a site path: `reports/a/` -> `public/reports/a/index.html`,
     /// `rss.xml` -> `public/rss.xml`, `` -> `public/index.html`.
     pub fn out(&self, path: &str) -> PathBuf {
+        // A static host ignores the query string (`style.css?v=...`).
+        let path = path.split('?').next().unwrap_or(path);
         let path = path.trim_start_matches('/');
         if path.is_empty() || path.ends_with('/') {
             self.public().join(format!("{path}index.html"))

@@ -147,8 +147,14 @@ fn template_urls_carry_the_path_of_the_base_url() {
         "{% extends \"base.html\" %}{% block content %}<p id=\"urls\">{{ urls.home }} {{ urls.tags }} {{ urls.search_index }} {{ static_url('style.css') }} {{ site.base_url }} {{ meta.canonical }} {% for r in reports %}{{ r.url }} {{ r.full_url }} {{ r.permalink }} {% for t in r.tags %}{{ t.url }}{% endfor %}{% endfor %}</p>{% endblock %}",
     );
     site.build_with(&["--base-url", "https://example.com/sub/"]);
+    // The stylesheet's URL carries a hash of its bytes; the rest of it is what matters here.
+    let text = id_text(&site, "", "urls").map(|t| {
+        let (head, tail) = t.split_once("style.css?v=").expect("a versioned stylesheet");
+        let (_, rest) = tail.split_once(' ').expect("more urls");
+        format!("{head}style.css {rest}")
+    });
     assert_eq!(
-        id_text(&site, "", "urls").as_deref(),
+        text.as_deref(),
         Some(
             "/sub/ /sub/tags/ /sub/search.json /sub/style.css https://example.com/sub/ https://example.com/sub/ \
              /sub/reports/a/ /sub/reports/a/full/ https://example.com/sub/reports/a/ /sub/tags/energy/"
