@@ -20,7 +20,7 @@ use crate::site::{Report, Site};
 /// with text pasted from Word or PDF, and one makes a whole feed unreadable).
 pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    if text.chars().any(forbidden_in_xml) {
+    if has_forbidden(text) {
         escape_html(&text.replace(forbidden_in_xml, ""), &mut out);
     } else {
         escape_html(text, &mut out);
@@ -28,7 +28,33 @@ pub(crate) fn xml(text: &str) -> String {
     out
 }
 
-fn forbidden_in_xml(c: char) -> bool {
+/// HTML as the character data of an XML element, in a CDATA section: a feed item's whole
+/// body would otherwise be escaped character by character, once per feed that carries it
+/// (every term has a feed). A `]]>` inside is split across two sections. The HTML holds
+/// no character XML forbids: bodies lose them when rendered (`markdown::render_body`),
+/// and the rest of an item goes through [`xml`].
+pub(crate) fn cdata(clean: &str) -> String {
+    let mut out = String::with_capacity(clean.len() + 12);
+    out.push_str("<![CDATA[");
+    if clean.contains("]]>") {
+        out.push_str(&clean.replace("]]>", "]]]]><![CDATA[>"));
+    } else {
+        out.push_str(clean);
+    }
+    out.push_str("]]>");
+    out
+}
+
+/// True when `text` holds a character XML 1.0 forbids. The bytes are looked at first:
+/// such characters are ASCII controls or start with 0xEF (U+FFFE, U+FFFF), and most text
+/// has neither.
+pub(crate) fn has_forbidden(text: &str) -> bool {
+    text.bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF)
+        && text.chars().any(forbidden_in_xml)
+}
+
+pub(crate) fn forbidden_in_xml(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
@@ -183,7 +209,7 @@ pub fn rss(
         let _ = writeln!(
             out,
             "<description>{}</description>",
-            xml(&item_html(item, config, urls))
+            cdata(&item_html(item, config, urls))
         );
         out.push_str("</item>\n");
     }
@@ -255,7 +281,7 @@ pub fn atom(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<'_>])
         let _ = writeln!(
             out,
             "<content type=\"html\">{}</content>",
-            xml(&item_html(item, config, urls))
+            cdata(&item_html(item, config, urls))
         );
         out.push_str("</entry>\n");
     }
@@ -455,4 +481,17 @@ pub fn search_index(site: &Site, urls: &Urls) -> Vec<u8> {
     let mut out = Vec::with_capacity(size + size / 8);
     serde_json::to_writer(&mut out, &entries).expect("strings always serialize");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cdata_keeps_html_whole_and_splits_a_closing_marker() {
+        assert_eq!(cdata("<p>a &amp; b</p>"), "<![CDATA[<p>a &amp; b</p>]]>");
+        assert_eq!(cdata("x]]>y"), "<![CDATA[x]]]]><![CDATA[>y]]>");
+        assert_eq!(xml("a\u{c}<b>"), "a&lt;b&gt;");
+        assert_eq!(xml("é ü"), "é ü");
+    }
 }

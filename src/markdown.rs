@@ -158,11 +158,16 @@ fn options(unsafe_html: bool) -> Options<'static> {
 pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml) {
     // Windows line endings: comrak keeps the `\r` inside fenced code, where it would end
     // every line of the page's code. Dropping it before `\n` moves no line or column.
-    let text: std::borrow::Cow<'_, str> = if text.contains("\r\n") {
+    let mut text: std::borrow::Cow<'_, str> = if text.contains("\r\n") {
         text.replace("\r\n", "\n").into()
     } else {
         text.into()
     };
+    // Characters XML 1.0 forbids (pasted from Word or PDF) would make every feed that
+    // carries this body invalid: each becomes a space, which moves no column.
+    if crate::feeds::has_forbidden(&text) {
+        text = text.replace(crate::feeds::forbidden_in_xml, " ").into();
+    }
     let arena = Arena::new();
     let opts = options(settings.unsafe_html);
     let root = comrak::parse_document(&arena, &text, &opts);
