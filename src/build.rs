@@ -4,6 +4,8 @@
 //! touches; all of them run [`rebuild`], so an incremental result equals a clean build.
 
 use crate::body::{BodyContext, LinkMap};
+use crate::cache::Cache;
+use crate::card::CardMaker;
 use crate::cashtag::Ticker;
 use crate::incremental::{BuildState, Changes, RebuildStats};
 use crate::markdown::BodySettings;
@@ -79,9 +81,20 @@ pub fn rebuild(
     timer.lap("plan");
     // A one-off build gives each body to the job that writes its full analysis.
     let given = one_shot.then(|| std::mem::take(&mut layout.bodies));
+    // Share cards are drawn while the pages render, each once: a card already in
+    // `.impress-cache/` is only read (README, "Share cards").
+    let cache = Cache::new(&root);
+    let card_maker = match (&inputs.card_fonts, sink) {
+        (_, Sink::Check) => None,
+        (Ok(fonts), _) => Some(CardMaker::new(env, fonts, &cache, &root, &inputs.theme)?),
+        (Err(d), _) => return Err(d.clone().into()),
+    };
     let values = ReportValues {
         cards: &layout.cards,
         terms: &layout.terms,
+        card_maker: card_maker.as_ref(),
+        prices: &inputs.prices,
+        today: state.options().now.date_naive(),
     };
     let (config, urls, theme) = (&inputs.config, &inputs.urls, &inputs.theme);
     let renderer = Renderer::new(&layout.site, config, urls, env, &root, theme, values);

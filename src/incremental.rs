@@ -316,9 +316,13 @@ impl BuildState {
         {
             sum = sum.wrapping_add(hash_of(&(path, "published")));
         }
+        // A drawn chart ends at the last price on or before the build's date.
+        let prices = inputs.prices.hash();
+        let today = (prices != 0).then(|| self.opts.now.date_naive());
         hash_of(&(
             inputs.global_hash,
             inputs.files_hash,
+            (prices, today),
             sum,
             env!("CARGO_PKG_VERSION"),
             crate::templates::builtin_hash(),
@@ -411,7 +415,7 @@ impl BuildState {
             pages,
             layout_key,
         } = bodies;
-        let key = layout_key.wrapping_add(hash_of(&inputs.template_hashes));
+        let key = layout_key.wrapping_add(hash_of(&(&inputs.template_hashes, inputs.prices.hash())));
         let sources = &self.sources;
         let page_hash = |p: &Path| sources.get(p).map_or(0, |e| e.text_hash);
         let layout_inputs = LayoutInputs {
@@ -420,6 +424,7 @@ impl BuildState {
             templates: &inputs.template_hashes,
             ticker_info: &inputs.ticker_info,
             author_info: &inputs.author_info,
+            prices: &inputs.prices,
             now: self.opts.now,
             page_hash: &page_hash,
         };

@@ -94,7 +94,7 @@ pub(crate) struct RawChart {
     #[serde(default)]
     pub(crate) why: String,
     #[serde(default)]
-    pub(crate) compare: Vec<Spanned<String>>,
+    pub(crate) compare: Vec<Spanned<crate::chart::RawCompare>>,
 }
 
 #[derive(Deserialize)]

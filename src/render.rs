@@ -7,7 +7,9 @@ use minijinja::{Environment, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::card::{CardContent, CardMaker};
 use crate::cashtag::Ticker;
+use crate::chart::prices::PriceBook;
 use crate::config::Config;
 use crate::context::*;
 use crate::diagnostics::Diagnostic;
@@ -42,6 +44,10 @@ pub struct Renderer<'a> {
     urls_ctx: Value,
     /// One template value per report, aligned with `site.reports`.
     cards: &'a [Value],
+    /// Draws share cards (`None` for `impress check`, which draws none).
+    card_maker: Option<&'a CardMaker<'a>>,
+    prices: &'a PriceBook,
+    today: chrono::NaiveDate,
 }
 
 /// A unit of rendering work.
@@ -77,6 +83,12 @@ pub struct ReportValues<'a> {
     pub cards: &'a [Value],
     /// Terms and tickers as reports show them.
     pub terms: &'a TermValues,
+    /// Draws the share cards.
+    pub card_maker: Option<&'a CardMaker<'a>>,
+    /// The price files charts are drawn from.
+    pub prices: &'a PriceBook,
+    /// The build's date: a chart's window ends at the last price on or before it.
+    pub today: chrono::NaiveDate,
 }
 
 impl<'a> Renderer<'a> {
@@ -90,7 +102,13 @@ impl<'a> Renderer<'a> {
         theme: &'a ThemeSource,
         values: ReportValues<'a>,
     ) -> Renderer<'a> {
-        let ReportValues { cards, terms } = values;
+        let ReportValues {
+            cards,
+            terms,
+            card_maker,
+            prices,
+            today,
+        } = values;
         Renderer {
             site,
             config,
@@ -107,6 +125,9 @@ impl<'a> Renderer<'a> {
             ))),
             urls_ctx: Value::from(minijinja::value::Serde(UrlsCtx::new(urls))),
             cards,
+            card_maker,
+            prices,
+            today,
         }
     }
 
@@ -206,7 +227,13 @@ impl<'a> Renderer<'a> {
             Job::Route(i) => vec![done(i, self.render_route(&routes[i], &[]))],
             Job::Report { id, quick, full } => {
                 // The whole quick read, made once for both pages.
-                let value = report_value(&self.site.reports[id], self.site, self.terms, self.urls, true);
+                let value = match self.full_value(id) {
+                    Ok(v) => v,
+                    Err(d) => {
+                        let first = quick.or(full.as_ref().map(|f| f.0)).unwrap_or_default();
+                        return vec![done(first, Err(d))];
+                    }
+                };
                 let mut out = Vec::with_capacity(2);
                 if let Some(i) = quick {
                     out.push(done(i, self.render_report_page(&routes[i], id, value.clone(), None)));
@@ -236,6 +263,7 @@ impl<'a> Renderer<'a> {
             published: String::new(),
             modified: String::new(),
             noindex: false,
+            image: None,
         }
     }
 
@@ -284,10 +312,11 @@ impl<'a> Renderer<'a> {
                 let Some(&id) = site.by_slug.get(slug) else {
                     return Err(Diagnostic::error("content", format!("no report with slug `{slug}`")));
                 };
-                let value = report_value(&site.reports[id], site, self.terms, urls, true);
+                let value = self.full_value(id)?;
                 let html = body_of(id).filter(|_| matches!(route, Route::Analysis { .. }));
                 self.render_report_page(route, id, value, html.map(PackedHtml::unpack))
             }
+            Route::Card { slug } => self.render_card(slug),
             Route::Terms(taxonomy) => {
                 let mut terms: Vec<_> = site.terms(*taxonomy).values().collect();
                 // By folded name: `Économie` after `Energy`, not after `Test`.
@@ -401,7 +430,15 @@ impl<'a> Renderer<'a> {
         meta.og_type = "article";
         meta.published = report.meta.date.to_rfc3339();
         meta.modified = report.meta.updated.unwrap_or(report.meta.date).to_rfc3339();
-        meta.json_ld = safe(crate::jsonld::report_json_ld(report, self.site, self.config, self.urls));
+        let image = self.og_image(id);
+        meta.json_ld = safe(crate::jsonld::report_json_ld(
+            report,
+            self.site,
+            self.config,
+            self.urls,
+            &image.url,
+        ));
+        meta.image = Some(image);
         let ctx = ReportPage {
             site: &self.site_ctx,
             urls: &self.urls_ctx,
@@ -411,6 +448,62 @@ impl<'a> Renderer<'a> {
             toc: report.body.as_ref().filter(|_| full).map_or(&[], |b| &b.toc),
         };
         self.render_template(if full { "analysis.html" } else { "report.html" }, &ctx)
+    }
+
+    /// The whole quick read of a report, its chart drawn.
+    fn full_value(&self, id: usize) -> Result<Value, Diagnostic> {
+        let report = &self.site.reports[id];
+        let request = crate::chart::chart_request(&report.meta, self.today, self.config);
+        let data = request.and_then(|r| crate::chart::chart_data(&r, &self.prices.prices));
+        let chart_html = match data {
+            Some(data) => {
+                let view = crate::chart::view::chart_view(&data, &|t| self.urls.ticker_url(t));
+                let html = crate::chart::render_chart(self.env, &view)
+                    .map_err(|e| template_diagnostic(self.root, self.theme, &e))?;
+                Some(safe(html))
+            }
+            None => None,
+        };
+        let drawn = Drawn { chart_html };
+        Ok(report_value(report, self.site, self.terms, self.urls, Some(drawn)))
+    }
+
+    /// What a share of a report's pages shows: its share card.
+    fn og_image(&self, id: usize) -> OgImage {
+        let m = &self.site.reports[id].meta;
+        OgImage {
+            url: self.urls.permalink(&Route::Card { slug: m.slug.clone() }),
+            width: Some(crate::card::WIDTH),
+            height: Some(crate::card::HEIGHT),
+            alt: m.title.clone(),
+        }
+    }
+
+    /// A report's share card: from the cache, drawn only when what it shows is new.
+    fn render_card(&self, slug: &str) -> Result<Vec<u8>, Diagnostic> {
+        let Some(&id) = self.site.by_slug.get(slug) else {
+            return Err(Diagnostic::error("content", format!("no report with slug `{slug}`")));
+        };
+        let Some(maker) = self.card_maker else {
+            return Ok(Vec::new());
+        };
+        let m = &self.site.reports[id].meta;
+        let content = CardContent::new(
+            &self.config.title,
+            m.category
+                .as_ref()
+                .map(|c| self.site.term_name(Taxonomy::Categories, &c.slug, &c.name)),
+            &m.title,
+            m.scores.iter().map(|s| {
+                let area = self.site.term_name(Taxonomy::Impact, &s.area.slug, &s.area.name);
+                (area.to_string(), s.score)
+            }),
+        );
+        let path = maker.card(&content)?;
+        std::fs::read(&path).map_err(|e| {
+            let shown = path.strip_prefix(self.root).unwrap_or(&path);
+            Diagnostic::error(shown, format!("cannot read the cached share card: {e}"))
+        })
     }
 
     fn render_term(&self, route: &Route, taxonomy: Taxonomy, slug: &str, page: usize) -> Result<Vec<u8>, Diagnostic> {
@@ -564,6 +657,9 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
                 slug: r.meta.slug.clone(),
             });
         }
+        routes.push(Route::Card {
+            slug: r.meta.slug.clone(),
+        });
     }
     for taxonomy in Taxonomy::ALL {
         routes.push(Route::Terms(taxonomy));
@@ -611,7 +707,7 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
 /// The file to blame for a problem on a route's page: the report's or page's source.
 pub(crate) fn route_source(site: &Site, route: &Route) -> PathBuf {
     match route {
-        Route::Report { slug } | Route::Analysis { slug } => site
+        Route::Report { slug } | Route::Analysis { slug } | Route::Card { slug } => site
             .by_slug
             .get(slug)
             .map_or_else(|| PathBuf::from("content"), |&i| site.reports[i].meta.path.clone()),

@@ -72,8 +72,8 @@ pub struct Chart {
     pub label: String,
     /// Why it matters.
     pub why: String,
-    /// Tickers to compare it with.
-    pub compare: Vec<Ticker>,
+    /// Tickers to compare it with, each with why (optional).
+    pub compare: Vec<crate::chart::CompareEntry>,
 }
 
 /// What's next.
@@ -164,7 +164,11 @@ impl ReportMeta {
     /// Every text field of the quick read, the title aside (listings show it as a link):
     /// where cashtags are found and what a ticker page quotes. The one list of them.
     pub fn text_fields(&self) -> impl Iterator<Item = &str> {
-        let chart = self.chart.iter().flat_map(|c| [c.why.as_str(), c.label.as_str()]);
+        let chart = self.chart.iter().flat_map(|c| {
+            [c.why.as_str(), c.label.as_str()]
+                .into_iter()
+                .chain(c.compare.iter().filter_map(|e| e.why.as_deref()))
+        });
         let next = self
             .next
             .iter()
@@ -501,7 +505,18 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     }
     let chart = raw.chart.as_ref().and_then(|ch| {
         let ticker = c.ticker(&ch.ticker)?;
-        let compare: Vec<Ticker> = ch.compare.iter().filter_map(|t| c.ticker(t)).collect();
+        let compare = ch
+            .compare
+            .iter()
+            .filter_map(|e| {
+                let written = Spanned::new(e.span(), e.get_ref().ticker().to_owned());
+                let ticker = c.ticker(&written)?;
+                Some(crate::chart::CompareEntry {
+                    ticker,
+                    why: e.get_ref().validate().and_then(|v| v.why),
+                })
+            })
+            .collect();
         Some(Chart {
             ticker,
             label: ch.label.clone(),
@@ -511,7 +526,7 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     });
     if let Some(ch) = &chart {
         add(ch.ticker.clone());
-        ch.compare.iter().cloned().for_each(&mut add);
+        ch.compare.iter().map(|e| e.ticker.clone()).for_each(&mut add);
     }
 
     let glance: Vec<Glance> = raw
