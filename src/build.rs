@@ -10,6 +10,7 @@ use crate::cashtag::Ticker;
 use crate::incremental::{BuildState, Changes, RebuildStats};
 use crate::markdown::BodySettings;
 use crate::output::{self, Pages, Sink};
+use crate::pictures::Pictures;
 use crate::render::{Bodies, Renderer, ReportValues};
 use crate::{Failure, Options, Summary, Timer};
 
@@ -54,12 +55,15 @@ pub fn rebuild(
         ticker_url: &ticker_url,
         resolve_internal: &resolve,
         base_path: &inputs.urls.base_path,
+        local: None,
     };
     let root = state.options().root.clone();
+    let pictures = Pictures::new(&root, &inputs.statics, &inputs.urls);
     let cx = BodyContext {
         root: &root,
         settings: &settings,
         links: &links,
+        pictures: &pictures,
     };
     let bodies = state.render_bodies(&content, &cx, &mut errors);
     timer.lap("render bodies");
@@ -70,7 +74,8 @@ pub fn rebuild(
     };
 
     let (mut layout, candidates) = state.lay_out(bodies, &inputs, timer);
-    let mut errors = crate::body::site_link_errors(&layout, &inputs.statics, &root, &inputs.urls.base_path);
+    let published = crate::pictures::published_files(&layout.site);
+    let mut errors = crate::body::site_link_errors(&layout, &inputs.statics, &published, &root, &inputs.urls.base_path);
     if !layout.site.aliases.is_empty() {
         errors.extend(crate::aliases::alias_conflicts(&layout.site, &layout.routes, &root));
     }
@@ -104,6 +109,7 @@ pub fn rebuild(
         todo,
         bodies: given.map_or(Bodies::Lend(&layout.bodies), Bodies::Give),
         statics: &inputs.statics,
+        published: &published,
         input_hash,
     };
     let stats = output::write_output(sink, &mut state.written, pages, timer)?;

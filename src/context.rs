@@ -326,6 +326,8 @@ pub struct ReportCtx {
     scores: Vec<ScoreCtx>,
     primary_impact: Option<Value>,
     reading_minutes: usize,
+    /// The lead image (quick read, and a thumbnail in listings).
+    image: Option<crate::pictures::LeadPicture>,
     /// The rest of the quick read: only on the report's own pages, so that the cards
     /// every listing holds stay small.
     #[serde(flatten)]
@@ -445,6 +447,7 @@ pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Url
             .collect(),
         primary_impact: m.primary_impact.as_ref().map(|t| term(Taxonomy::Impact, t)),
         reading_minutes: report.body.as_ref().map_or(0, |b| b.words.div_ceil(220).max(1)),
+        image: report.pictures.lead.clone(),
         quick_read: full.map(|drawn| QuickReadCtx {
             source: m.source.as_ref().map(|s| SourceCtx {
                 name: s.name.clone(),

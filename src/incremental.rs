@@ -234,6 +234,8 @@ impl BuildState {
             }
             Changes::Paths(changed) => changed,
         };
+        self.forget_pictures(changed);
+        let root = &self.opts.root;
         let mut present = Vec::new();
         for p in changed.iter().filter(|p| p.starts_with("content")) {
             let full = root.join(p);
@@ -257,6 +259,29 @@ impl BuildState {
         present.sort();
         present.dedup();
         Ok(present)
+    }
+
+    /// Forgets the rendered reports whose pictures a change touches: the report whose
+    /// bundle holds a changed file, and every report showing an image of static/.
+    fn forget_pictures(&mut self, changed: &[PathBuf]) {
+        for p in changed {
+            if p.starts_with("static") {
+                for entry in self.sources.values_mut() {
+                    if entry.report.as_ref().is_some_and(|r| r.item.pictures.uses_static) {
+                        entry.report = None;
+                    }
+                }
+            } else if p.starts_with("content") {
+                let owner = p
+                    .ancestors()
+                    .skip(1)
+                    .map(|a| a.join("index.md"))
+                    .find(|i| i != p && self.sources.contains_key(i));
+                if let Some(entry) = owner.and_then(|i| self.sources.get_mut(&i)) {
+                    entry.report = None;
+                }
+            }
+        }
     }
 
     /// The reports and pages to publish, and every file's errors. Duplicate slugs are
@@ -315,6 +340,16 @@ impl BuildState {
             .chain(content.pages.iter().map(|m| &m.path))
         {
             sum = sum.wrapping_add(hash_of(&(path, "published")));
+        }
+        // Bundle files are inputs too: a changed picture is a changed site.
+        for dir in content.reports.iter().filter_map(|m| m.bundle_dir()) {
+            let files = walkdir::WalkDir::new(self.opts.root.join(dir))
+                .into_iter()
+                .filter_map(Result::ok);
+            for f in files.filter(|f| f.file_type().is_file()) {
+                let bytes = std::fs::read(f.path()).unwrap_or_default();
+                sum = sum.wrapping_add(hash_of(&(f.path(), crate::hash::content_hash(&bytes))));
+            }
         }
         // A drawn chart ends at the last price on or before the build's date.
         let prices = inputs.prices.hash();

@@ -7,7 +7,7 @@ use minijinja::{Environment, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::card::{CardContent, CardMaker};
+use crate::card::CardMaker;
 use crate::cashtag::Ticker;
 use crate::chart::prices::PriceBook;
 use crate::config::Config;
@@ -22,6 +22,9 @@ use crate::site::Site;
 use crate::sitemap;
 use crate::templates::{template_diagnostic, ThemeSource};
 use crate::Timer;
+
+#[path = "render_pictures.rs"]
+mod pictures;
 
 /// A site's own stylesheet, linked after the theme's on every page (FORMAT.md).
 pub(crate) const CUSTOM_CSS: &str = "static/custom.css";
@@ -448,62 +451,6 @@ impl<'a> Renderer<'a> {
             toc: report.body.as_ref().filter(|_| full).map_or(&[], |b| &b.toc),
         };
         self.render_template(if full { "analysis.html" } else { "report.html" }, &ctx)
-    }
-
-    /// The whole quick read of a report, its chart drawn.
-    fn full_value(&self, id: usize) -> Result<Value, Diagnostic> {
-        let report = &self.site.reports[id];
-        let request = crate::chart::chart_request(&report.meta, self.today, self.config);
-        let data = request.and_then(|r| crate::chart::chart_data(&r, &self.prices.prices));
-        let chart_html = match data {
-            Some(data) => {
-                let view = crate::chart::view::chart_view(&data, &|t| self.urls.ticker_url(t));
-                let html = crate::chart::render_chart(self.env, &view)
-                    .map_err(|e| template_diagnostic(self.root, self.theme, &e))?;
-                Some(safe(html))
-            }
-            None => None,
-        };
-        let drawn = Drawn { chart_html };
-        Ok(report_value(report, self.site, self.terms, self.urls, Some(drawn)))
-    }
-
-    /// What a share of a report's pages shows: its share card.
-    fn og_image(&self, id: usize) -> OgImage {
-        let m = &self.site.reports[id].meta;
-        OgImage {
-            url: self.urls.permalink(&Route::Card { slug: m.slug.clone() }),
-            width: Some(crate::card::WIDTH),
-            height: Some(crate::card::HEIGHT),
-            alt: m.title.clone(),
-        }
-    }
-
-    /// A report's share card: from the cache, drawn only when what it shows is new.
-    fn render_card(&self, slug: &str) -> Result<Vec<u8>, Diagnostic> {
-        let Some(&id) = self.site.by_slug.get(slug) else {
-            return Err(Diagnostic::error("content", format!("no report with slug `{slug}`")));
-        };
-        let Some(maker) = self.card_maker else {
-            return Ok(Vec::new());
-        };
-        let m = &self.site.reports[id].meta;
-        let content = CardContent::new(
-            &self.config.title,
-            m.category
-                .as_ref()
-                .map(|c| self.site.term_name(Taxonomy::Categories, &c.slug, &c.name)),
-            &m.title,
-            m.scores.iter().map(|s| {
-                let area = self.site.term_name(Taxonomy::Impact, &s.area.slug, &s.area.name);
-                (area.to_string(), s.score)
-            }),
-        );
-        let path = maker.card(&content)?;
-        std::fs::read(&path).map_err(|e| {
-            let shown = path.strip_prefix(self.root).unwrap_or(&path);
-            Diagnostic::error(shown, format!("cannot read the cached share card: {e}"))
-        })
     }
 
     fn render_term(&self, route: &Route, taxonomy: Taxonomy, slug: &str, page: usize) -> Result<Vec<u8>, Diagnostic> {

@@ -160,3 +160,168 @@ fn a_bad_price_row_fails_the_build_naming_file_and_line_and_keeps_the_old_site()
         .assert_failed()
         .assert_stderr_contains("data/prices/REMX.csv:1:");
 }
+/// A small PNG of `w` x `h` pixels (a gradient, so resizing has work to do).
+pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header().unwrap();
+    let data: Vec<u8> = (0..w * h)
+        .flat_map(|i| {
+            let (x, y) = (i % w, i / w);
+            [(x * 255 / w) as u8, (y * 255 / h) as u8, 128]
+        })
+        .collect();
+    writer.write_image_data(&data).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+fn bundle_site() -> SiteTest {
+    let site = SiteTest::new();
+    site.write(
+        "content/2025/pakistan-deal/index.md",
+        report("Pakistan deal", "2025-03-01")
+            .keys("image = { src = \"map.png\", alt = \"The mineral belt\", credit = \"USGS\" }")
+            .body("Intro.\n\n![Refinery output](chart.png \"Output by year\")\n\nSee [the data](data.csv) and ![icon](icon.svg).\n"),
+    );
+    site.write_bytes("content/2025/pakistan-deal/map.png", &png(1600, 800));
+    site.write_bytes("content/2025/pakistan-deal/chart.png", &png(1000, 500));
+    site.write("content/2025/pakistan-deal/data.csv", "year,t\n2025,3\n");
+    site.write(
+        "content/2025/pakistan-deal/icon.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"/>",
+    );
+    site
+}
+
+#[test]
+fn a_bundle_publishes_its_files_and_its_slug_is_its_folder() {
+    let site = bundle_site();
+    site.build();
+    for f in ["map.png", "chart.png", "data.csv", "icon.svg"] {
+        assert!(site.exists(&format!("reports/pakistan-deal/{f}")), "{f}");
+    }
+    assert_eq!(
+        std::fs::read(site.out("reports/pakistan-deal/icon.svg")).unwrap(),
+        std::fs::read(site.root().join("content/2025/pakistan-deal/icon.svg")).unwrap(),
+        "an SVG is copied as it is"
+    );
+}
+
+#[test]
+fn body_images_resolve_against_the_bundle_with_size_srcset_and_captions_under_a_sub_path() {
+    let site = bundle_site();
+    site.build_with(&["--base-url", "https://example.org/impact/"]);
+    let html = site.page("reports/pakistan-deal/full/");
+    let figures = select(&html, "main figure.figure");
+    assert_eq!(figures.len(), 1);
+    assert_eq!(text(select_in(figures[0], "figcaption")[0]), "Output by year");
+    let img = select_in(figures[0], "img")[0].value();
+    assert_eq!(img.attr("src"), Some("/impact/reports/pakistan-deal/chart.png"));
+    assert_eq!(img.attr("alt"), Some("Refinery output"));
+    assert_eq!((img.attr("width"), img.attr("height")), (Some("1000"), Some("500")));
+    assert_eq!(img.attr("loading"), Some("lazy"));
+    let srcset = img.attr("srcset").expect("a srcset");
+    let widths: Vec<&str> = srcset.split(", ").map(|e| e.rsplit(' ').next().unwrap()).collect();
+    assert_eq!(widths, ["480w", "960w", "1000w"], "never wider than the original");
+    // Every image URL of the page resolves to a file of the output.
+    for url in srcset.split(", ").map(|e| e.split(' ').next().unwrap()) {
+        let file = url.strip_prefix("/impact/").expect("under the site's path");
+        assert!(site.exists(file), "{url}");
+    }
+    let links = main_links(&html);
+    assert!(
+        links.iter().any(|l| l == "/impact/reports/pakistan-deal/data.csv"),
+        "{links:?}"
+    );
+    let svg = select(&html, "main img[src$='icon.svg']");
+    assert_eq!(svg[0].value().attr("width"), Some("40"));
+    assert!(svg[0].value().attr("srcset").is_none(), "an SVG has no copies");
+}
+
+#[test]
+fn a_lead_image_is_shown_under_the_takeaway_listed_as_a_thumbnail_and_shared() {
+    let site = bundle_site();
+    site.build_with(&["--base-url", "https://example.org/impact/"]);
+    let html = site.page("reports/pakistan-deal/");
+    let lead = select(&html, "main .lead-image img");
+    assert_eq!(lead.len(), 1);
+    let img = lead[0].value();
+    assert_eq!(img.attr("src"), Some("/impact/reports/pakistan-deal/map.png"));
+    assert_eq!(img.attr("alt"), Some("The mineral belt"));
+    assert_eq!(img.attr("loading"), None, "the lead image is not lazy");
+    assert!(main_text(&html).contains("USGS"));
+    assert_eq!(
+        meta(&html, "og:image").as_deref(),
+        Some("https://example.org/impact/reports/pakistan-deal/map.png")
+    );
+    assert_eq!(meta(&html, "og:image:width").as_deref(), Some("1600"));
+    assert_eq!(meta(&html, "og:image:alt").as_deref(), Some("The mineral belt"));
+    assert_eq!(
+        json_ld(&html)[0]["image"][0],
+        "https://example.org/impact/reports/pakistan-deal/map.png"
+    );
+    let home = site.page("");
+    let thumb = select(&home, "main img.card__thumb");
+    assert_eq!(
+        thumb[0].value().attr("src"),
+        Some("/impact/reports/pakistan-deal/map.png")
+    );
+}
+
+#[test]
+fn a_missing_bundle_image_fails_the_build_at_its_line() {
+    let site = bundle_site();
+    site.build();
+    site.remove("content/2025/pakistan-deal/chart.png");
+    let run = site.try_build(&[]);
+    run.assert_failed();
+    // +++, title, date, summary, image, +++, blank, "Intro.", blank: the image is on line 10.
+    run.assert_stderr_contains(
+        "content/2025/pakistan-deal/index.md:10:1: error: `chart.png` is not a file of the report's bundle",
+    );
+    assert!(
+        site.exists("reports/pakistan-deal/chart.png"),
+        "the previous site stays"
+    );
+}
+
+#[test]
+fn a_lead_image_needs_alt_and_may_not_leave_its_bundle() {
+    let site = bundle_site();
+    site.write(
+        "content/2025/pakistan-deal/index.md",
+        report("Pakistan deal", "2025-03-01").keys("image = { src = \"map.png\" }"),
+    );
+    site.try_build(&[])
+        .assert_failed()
+        .assert_stderr_contains("content/2025/pakistan-deal/index.md:5:")
+        .assert_stderr_contains("the lead image needs `alt`");
+    site.write(
+        "content/2025/pakistan-deal/index.md",
+        report("Pakistan deal", "2025-03-01").keys("image = { src = \"../../../etc/passwd\", alt = \"x\" }"),
+    );
+    site.try_build(&[])
+        .assert_failed()
+        .assert_stderr_contains("leads out of the report's bundle");
+}
+
+#[test]
+fn resized_copies_are_cached_and_a_second_build_writes_the_same_files() {
+    let site = bundle_site();
+    site.build();
+    let first = site.output_files();
+    let cached = std::fs::read_dir(site.root().join(".impress-cache/images"))
+        .unwrap()
+        .count();
+    assert!(cached >= 3, "copies are in the cache: {cached}");
+    std::fs::remove_dir_all(site.public()).unwrap();
+    site.build();
+    assert_eq!(site.output_files(), first);
+    let again = std::fs::read_dir(site.root().join(".impress-cache/images"))
+        .unwrap()
+        .count();
+    assert_eq!(again, cached, "nothing resized twice");
+}
