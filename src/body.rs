@@ -11,6 +11,7 @@ use crate::fingerprint::ReportFp;
 use crate::hash::hash_of;
 use crate::layout::Layout;
 use crate::markdown::{render_body, BodySettings, PackedHtml};
+use crate::pictures::{Found, Pictures};
 use crate::report::{PageMeta, ReportMeta};
 use crate::routes::{Route, Urls};
 use crate::site::{Page, Report};
@@ -122,6 +123,8 @@ pub(crate) struct BodyContext<'a> {
     pub settings: &'a BodySettings<'a>,
     /// The `@/` link map.
     pub links: &'a LinkMap,
+    /// Bundles, local links and images.
+    pub pictures: &'a Pictures<'a>,
 }
 
 /// Renders a published report's body. `front_hash` is the hash of its front matter.
@@ -132,10 +135,43 @@ pub(crate) fn render_report(
     cx: &BodyContext<'_>,
 ) -> Rendered<Report> {
     let markdown = read_body(cx.root, &meta.path).unwrap_or_default();
-    let (body, html) = match (!markdown.trim().is_empty()).then(|| render_body(&markdown, cx.settings)) {
+    // Relative links and images resolve against the report's bundle, on the quick read
+    // and the full analysis alike (FORMAT.md, "Pictures").
+    let mut errors = Vec::new();
+    let bundle = cx.pictures.bundle(meta).unwrap_or_else(|d| {
+        errors.push(d);
+        cx.pictures.no_bundle(meta)
+    });
+    let found = Found::default();
+    let local = |url: &str, image: bool| cx.pictures.resolve(&bundle, url, image, &found);
+    let settings = BodySettings {
+        local: Some(&local),
+        ..*cx.settings
+    };
+    let (body, html) = match (!markdown.trim().is_empty()).then(|| render_body(&markdown, &settings)) {
         Some((b, h)) => (Some(b), Some(h)),
         None => (None, None),
     };
+    let text = std::cell::OnceCell::new();
+    let text = || text.get_or_init(|| std::fs::read_to_string(cx.root.join(&meta.path)).ok());
+    let lead = meta
+        .image
+        .as_ref()
+        .and_then(|img| match cx.pictures.lead(&bundle, img, &found) {
+            Ok(lead) => Some(lead),
+            Err(why) => {
+                errors.push(Diagnostic::error(&meta.path, why).at_line(text().as_deref(), img.line));
+                None
+            }
+        });
+    for (why, line, column) in body.iter().flat_map(|b| &b.local_errors) {
+        let mut d = Diagnostic::error(&meta.path, why.clone()).at_line(text().as_deref(), meta.body_line + line - 1);
+        if let Some(p) = d.position.as_mut() {
+            p.column = *column;
+        }
+        errors.push(d);
+    }
+    let pictures = found.into_pictures(&bundle, lead);
     let mut tickers = meta.tickers.clone();
     for t in body.iter().flat_map(|b| &b.tickers) {
         if !tickers.contains(t) {
@@ -146,6 +182,7 @@ pub(crate) fn render_report(
         meta: meta.clone(),
         body,
         tickers,
+        pictures,
     };
     let (targets, broken) = report
         .body
@@ -156,14 +193,16 @@ pub(crate) fn render_report(
         &meta.path,
         &report.tickers,
         report.body.as_ref().map(|b| (b.words.div_ceil(220), &b.mentions)),
+        &report.pictures.lead,
     ));
     let full = hash_of(&(card, html.as_ref().map(PackedHtml::hash)));
+    errors.extend(link_diagnostics(cx, &meta.path, meta.body_line, broken));
     Rendered {
         text_hash,
         links_hash: cx.links.targets_hash(targets),
         fp: ReportFp { card, full },
         layout_hash: hash_of(&(&meta.path, card)),
-        errors: link_diagnostics(cx, &meta.path, meta.body_line, broken),
+        errors,
         item: Arc::new(report),
         html,
     }
@@ -232,6 +271,7 @@ fn link_diagnostics(
 pub(crate) fn site_link_errors(
     layout: &Layout,
     statics: &[(PathBuf, Vec<u8>)],
+    published: &[crate::pictures::Published],
     root: &Path,
     base_path: &str,
 ) -> Vec<Diagnostic> {
@@ -248,8 +288,10 @@ pub(crate) fn site_link_errors(
         let files = files.get_or_insert_with(|| {
             let routes = layout.routes.iter().map(|r| r.output_file());
             let statics = statics.iter().map(|(p, _)| p.clone());
+            let published = published.iter().map(|f| f.rel.clone());
             routes
                 .chain(statics)
+                .chain(published)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .collect()
         });

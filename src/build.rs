@@ -4,10 +4,13 @@
 //! touches; all of them run [`rebuild`], so an incremental result equals a clean build.
 
 use crate::body::{BodyContext, LinkMap};
+use crate::cache::Cache;
+use crate::card::CardMaker;
 use crate::cashtag::Ticker;
 use crate::incremental::{BuildState, Changes, RebuildStats};
 use crate::markdown::BodySettings;
 use crate::output::{self, Pages, Sink};
+use crate::pictures::Pictures;
 use crate::render::{Bodies, Renderer, ReportValues};
 use crate::{Failure, Options, Summary, Timer};
 
@@ -52,12 +55,15 @@ pub fn rebuild(
         ticker_url: &ticker_url,
         resolve_internal: &resolve,
         base_path: &inputs.urls.base_path,
+        local: None,
     };
     let root = state.options().root.clone();
+    let pictures = Pictures::new(&root, &inputs.statics, &inputs.urls);
     let cx = BodyContext {
         root: &root,
         settings: &settings,
         links: &links,
+        pictures: &pictures,
     };
     let bodies = state.render_bodies(&content, &cx, &mut errors);
     timer.lap("render bodies");
@@ -68,7 +74,8 @@ pub fn rebuild(
     };
 
     let (mut layout, candidates) = state.lay_out(bodies, &inputs, timer);
-    let mut errors = crate::body::site_link_errors(&layout, &inputs.statics, &root, &inputs.urls.base_path);
+    let published = crate::pictures::published_files(&layout.site);
+    let mut errors = crate::body::site_link_errors(&layout, &inputs.statics, &published, &root, &inputs.urls.base_path);
     if !layout.site.aliases.is_empty() {
         errors.extend(crate::aliases::alias_conflicts(&layout.site, &layout.routes, &root));
     }
@@ -79,9 +86,20 @@ pub fn rebuild(
     timer.lap("plan");
     // A one-off build gives each body to the job that writes its full analysis.
     let given = one_shot.then(|| std::mem::take(&mut layout.bodies));
+    // Share cards are drawn while the pages render, each once: a card already in
+    // `.impress-cache/` is only read (README, "Share cards").
+    let cache = Cache::new(&root);
+    let card_maker = match (&inputs.card_fonts, sink) {
+        (_, Sink::Check) => None,
+        (Ok(fonts), _) => Some(CardMaker::new(env, fonts, &cache, &root, &inputs.theme)?),
+        (Err(d), _) => return Err(d.clone().into()),
+    };
     let values = ReportValues {
         cards: &layout.cards,
         terms: &layout.terms,
+        card_maker: card_maker.as_ref(),
+        prices: &inputs.prices,
+        today: state.options().now.date_naive(),
     };
     let (config, urls, theme) = (&inputs.config, &inputs.urls, &inputs.theme);
     let renderer = Renderer::new(&layout.site, config, urls, env, &root, theme, values);
@@ -91,6 +109,7 @@ pub fn rebuild(
         todo,
         bodies: given.map_or(Bodies::Lend(&layout.bodies), Bodies::Give),
         statics: &inputs.statics,
+        published: &published,
         input_hash,
     };
     let stats = output::write_output(sink, &mut state.written, pages, timer)?;

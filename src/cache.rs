@@ -6,9 +6,6 @@
 //! The folder is safe to delete (FORMAT.md); files are written to a temporary name and
 //! renamed, so a build stopped halfway never leaves a truncated file under a valid name.
 
-// Called by card.rs and images.rs, which the build driver calls once issue 11 is wired in.
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -10,10 +10,6 @@
 //! draws the SVG with only the fonts that ship in the theme, never the system's, so a
 //! card is the same picture on every machine.
 
-// The build driver calls these once issue 11 is wired into the pipeline; until then only
-// the unit tests do.
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -187,6 +183,11 @@ fn fonts_from(files: Vec<(PathBuf, FontBytes)>) -> Result<CardFonts, Diagnostic>
 }
 
 impl CardFonts {
+    /// A hash of every font file.
+    pub(crate) fn key(&self) -> u128 {
+        self.hash.0
+    }
+
     /// The width of `text` at `size` pixels, from the face's advances (kerning left out,
     /// which only errs on the wide side).
     pub(crate) fn text_width(&self, text: &str, size: f32, bold: bool) -> f32 {

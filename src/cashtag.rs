@@ -134,7 +134,7 @@ pub(crate) fn ticker_mentions(r: &crate::site::Report, symbol: &str) -> Vec<Stri
                 format!("{}: ", ch.label)
             };
             out.push(format!("Chart to watch. {label}{}", ch.why).trim_end().to_string());
-        } else if ch.compare.iter().any(|t| t.symbol() == symbol) {
+        } else if ch.compare.iter().any(|e| e.ticker.symbol() == symbol) {
             out.push(format!("Compared with the chart to watch, ${}.", ch.ticker));
         }
     }

@@ -39,6 +39,7 @@ pub(crate) fn check_pages(pages: Pages<'_>, timer: &mut Timer) -> Result<Rebuild
     let file_of = |p: &Path| p.to_string_lossy().replace('\\', "/");
     let mut files: HashSet<String> = routes.iter().map(|r| file_of(&r.output_file())).collect();
     files.extend(statics.iter().map(|(p, _)| file_of(p)));
+    files.extend(pages.published.iter().map(|f| file_of(&f.rel)));
     let each = |i: usize, bytes: Vec<u8>| -> Result<(usize, PageLinks), Diagnostic> {
         let route = &routes[i];
         if !route.is_html() {

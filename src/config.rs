@@ -42,6 +42,8 @@ pub struct Config {
     pub menu: Vec<MenuEntry>,
     /// `[impact] areas`: the only impact areas reports may name, when given.
     pub impact_areas: Option<Vec<String>>,
+    /// `[chart] window_days`: how many days the chart to watch covers (default 180).
+    pub chart_window_days: u32,
 }
 
 /// One entry of `[[menu]]`.
@@ -84,6 +86,14 @@ struct RawConfig {
     menu: Vec<MenuEntry>,
     #[serde(default)]
     impact: RawImpact,
+    #[serde(default)]
+    chart: RawChartConfig,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawChartConfig {
+    window_days: Option<toml::Spanned<i64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -172,6 +182,11 @@ pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> 
     };
     let paginate = positive(&raw.paginate, "paginate", &mut errors);
     let feed_limit = positive(&raw.feed.limit, "feed.limit", &mut errors);
+    let window = raw
+        .chart
+        .window_days
+        .unwrap_or_else(|| toml::Spanned::new(0..0, i64::from(crate::chart::DEFAULT_WINDOW_DAYS)));
+    let chart_window_days = u32::try_from(positive(&window, "chart.window_days", &mut errors)).unwrap_or(u32::MAX);
     let mut menu = raw.menu;
     for m in &menu {
         if m.url.trim().is_empty() || m.url.contains(char::is_whitespace) {
@@ -203,6 +218,7 @@ pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> 
         extra: raw.extra,
         menu,
         impact_areas: raw.impact.areas,
+        chart_window_days,
     })
 }
 

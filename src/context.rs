@@ -98,6 +98,22 @@ pub struct Meta {
     pub modified: String,
     /// True on the 404 page.
     pub noindex: bool,
+    /// The picture a share of the page shows (`og:image`): a report's lead image, else
+    /// its share card; `None` on pages that are not a report's.
+    pub image: Option<OgImage>,
+}
+
+/// `meta.image`: what `og:image` and its width, height and alt say.
+#[derive(Debug, Clone, Serialize)]
+pub struct OgImage {
+    /// Absolute URL.
+    pub url: String,
+    /// In pixels (absent for an SVG without a size).
+    pub width: Option<u32>,
+    /// In pixels.
+    pub height: Option<u32>,
+    /// What it shows.
+    pub alt: String,
 }
 
 impl SiteCtx {
@@ -264,6 +280,15 @@ struct ChartCtx {
     label_html: Value,
     why_html: Value,
     compare: Vec<Value>,
+    /// The drawn chart (chart.html), when the ticker has a price file.
+    drawn_html: Option<Value>,
+}
+
+/// What a report's own pages show beyond its card, made by other stages.
+#[derive(Debug, Default)]
+pub struct Drawn {
+    /// The chart to watch, drawn (chart.html's HTML, safe).
+    pub chart_html: Option<Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -301,6 +326,8 @@ pub struct ReportCtx {
     scores: Vec<ScoreCtx>,
     primary_impact: Option<Value>,
     reading_minutes: usize,
+    /// The lead image (quick read, and a thumbnail in listings).
+    image: Option<crate::pictures::LeadPicture>,
     /// The rest of the quick read: only on the report's own pages, so that the cards
     /// every listing holds stay small.
     #[serde(flatten)]
@@ -377,7 +404,7 @@ impl TermValues {
 }
 
 /// Builds the template value of one report: its card, or with `full` the whole quick read.
-pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Urls, full: bool) -> Value {
+pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Urls, full: Option<Drawn>) -> Value {
     let m = &report.meta;
     let html = |t: &str| text_html(t, urls);
     let term = |tx: Taxonomy, t: &Term| terms.term(site, urls, tx, t);
@@ -420,7 +447,8 @@ pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Url
             .collect(),
         primary_impact: m.primary_impact.as_ref().map(|t| term(Taxonomy::Impact, t)),
         reading_minutes: report.body.as_ref().map_or(0, |b| b.words.div_ceil(220).max(1)),
-        quick_read: full.then(|| QuickReadCtx {
+        image: report.pictures.lead.clone(),
+        quick_read: full.map(|drawn| QuickReadCtx {
             source: m.source.as_ref().map(|s| SourceCtx {
                 name: s.name.clone(),
                 url: s.url.clone(),
@@ -456,7 +484,8 @@ pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Url
                 label: c.label.clone(),
                 label_html: html(&c.label),
                 why_html: html(&c.why),
-                compare: c.compare.iter().map(ticker).collect(),
+                compare: c.compare.iter().map(|e| ticker(&e.ticker)).collect(),
+                drawn_html: drawn.chart_html,
             }),
             next: m.next.as_ref().map(|n| NextCtx {
                 milestone_html: n.milestone.as_deref().map(html),

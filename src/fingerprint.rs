@@ -78,7 +78,7 @@ pub(crate) fn shown<'a>(route: &Route, site: &'a Site, config: &Config) -> Shown
     let term = |taxonomy: Taxonomy, slug: &str| site.terms(taxonomy).get(slug).map_or(&[][..], |t| &t.reports[..]);
     let (cards, full) = match route {
         Route::Home { page } => (Ids::Range(page_of(*page, n)), Ids::NONE),
-        Route::Report { slug } => match site.by_slug.get(slug) {
+        Route::Report { slug } | Route::Card { slug } => match site.by_slug.get(slug) {
             Some(&i) => (Ids::Range(i..i + 1), Ids::NONE),
             None => (Ids::NONE, Ids::NONE),
         },
@@ -133,6 +133,8 @@ pub(crate) struct FingerprintInputs<'a> {
     pub site: &'a Site,
     pub config: &'a Config,
     pub reports: &'a [ReportFp],
+    /// What each report's drawn chart is made of, aligned with `reports`.
+    pub charts: &'a [u64],
     pub templates: &'a TemplateHashes,
     /// The hash of a plain page's source text.
     pub page_hash: &'a (dyn Fn(&Path) -> u64 + Sync),
@@ -145,6 +147,7 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
         site,
         config,
         reports,
+        charts,
         templates,
         page_hash,
     } = inputs;
@@ -169,6 +172,13 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
     }
     let per = config.paginate.max(1);
     match route {
+        // A card is drawn from `card.svg` and the theme's fonts (both among the shared files).
+        Route::Card { .. } => templates.shared.hash(&mut h),
+        Route::Report { slug } => {
+            if let Some(&i) = site.by_slug.get(slug) {
+                charts[i].hash(&mut h);
+            }
+        }
         Route::Home { .. } => site.reports.len().div_ceil(per).hash(&mut h),
         Route::Terms(taxonomy) => {
             for t in site.terms(*taxonomy).values() {

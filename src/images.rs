@@ -14,10 +14,6 @@
 //! Images above [`MAX_PIXELS`] are refused before decoding, which bounds the memory one
 //! resize takes.
 
-// The build driver calls these once issue 11 is wired into the pipeline; until then only
-// the unit tests do.
-#![allow(dead_code)]
-
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 

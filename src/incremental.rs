@@ -241,6 +241,8 @@ impl BuildState {
             }
             Changes::Paths(changed) => changed,
         };
+        self.forget_pictures(changed);
+        let root = &self.opts.root;
         let mut present = Vec::new();
         for p in changed.iter().filter(|p| p.starts_with("content")) {
             let full = root.join(p);
@@ -264,6 +266,29 @@ impl BuildState {
         present.sort();
         present.dedup();
         Ok(present)
+    }
+
+    /// Forgets the rendered reports whose pictures a change touches: the report whose
+    /// bundle holds a changed file, and every report showing an image of static/.
+    fn forget_pictures(&mut self, changed: &[PathBuf]) {
+        for p in changed {
+            if p.starts_with("static") {
+                for entry in self.sources.values_mut() {
+                    if entry.report.as_ref().is_some_and(|r| r.item.pictures.uses_static) {
+                        entry.report = None;
+                    }
+                }
+            } else if p.starts_with("content") {
+                let owner = p
+                    .ancestors()
+                    .skip(1)
+                    .map(|a| a.join("index.md"))
+                    .find(|i| i != p && self.sources.contains_key(i));
+                if let Some(entry) = owner.and_then(|i| self.sources.get_mut(&i)) {
+                    entry.report = None;
+                }
+            }
+        }
     }
 
     /// The reports and pages to publish, and every file's errors. Duplicate slugs are
@@ -323,9 +348,23 @@ impl BuildState {
         {
             sum = sum.wrapping_add(hash_of(&(path, "published")));
         }
+        // Bundle files are inputs too: a changed picture is a changed site.
+        for dir in content.reports.iter().filter_map(|m| m.bundle_dir()) {
+            let files = walkdir::WalkDir::new(self.opts.root.join(dir))
+                .into_iter()
+                .filter_map(Result::ok);
+            for f in files.filter(|f| f.file_type().is_file()) {
+                let bytes = std::fs::read(f.path()).unwrap_or_default();
+                sum = sum.wrapping_add(hash_of(&(f.path(), crate::hash::content_hash(&bytes))));
+            }
+        }
+        // A drawn chart ends at the last price on or before the build's date.
+        let prices = inputs.prices.hash();
+        let today = (prices != 0).then(|| self.opts.now.date_naive());
         hash_of(&(
             inputs.global_hash,
             inputs.files_hash,
+            (prices, today),
             sum,
             env!("CARGO_PKG_VERSION"),
             crate::templates::builtin_hash(),
@@ -418,7 +457,7 @@ impl BuildState {
             pages,
             layout_key,
         } = bodies;
-        let key = layout_key.wrapping_add(hash_of(&inputs.template_hashes));
+        let key = layout_key.wrapping_add(hash_of(&(&inputs.template_hashes, inputs.prices.hash())));
         let sources = &self.sources;
         let page_hash = |p: &Path| sources.get(p).map_or(0, |e| e.text_hash);
         let layout_inputs = LayoutInputs {
@@ -427,6 +466,7 @@ impl BuildState {
             templates: &inputs.template_hashes,
             ticker_info: &inputs.ticker_info,
             author_info: &inputs.author_info,
+            prices: &inputs.prices,
             now: self.opts.now,
             page_hash: &page_hash,
         };

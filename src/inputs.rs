@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use minijinja::Environment;
 
+use crate::card::{load_card_fonts, CardFonts};
+use crate::chart::prices::{read_price_folder, PriceBook};
 use crate::config::{read_config, Config};
 use crate::diagnostics::Diagnostic;
 use crate::hash::{content_hash, hash_of};
@@ -33,6 +35,10 @@ pub(crate) struct Inputs {
     pub global_hash: u64,
     /// A hash of the templates and static files.
     pub files_hash: u64,
+    /// `data/prices/`: the series the charts to watch are drawn from.
+    pub prices: PriceBook,
+    /// The theme's fonts for share cards, or why they cannot be used.
+    pub card_fonts: Result<CardFonts, Diagnostic>,
 }
 
 /// Reads every input that is not content.
@@ -51,7 +57,11 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
         statics.push((PathBuf::from("_headers"), headers_file(&urls)));
     }
     let env = templates::load_templates(&opts.root, &theme, &urls);
+    let card_fonts = load_card_fonts(&opts.root, &theme);
+    let prices = read_price_folder(&opts.root)?;
     let global_hash = hash_of(&(
+        // A card drawn with other fonts is another picture.
+        card_fonts.as_ref().map(CardFonts::key).ok(),
         format!("{config:?}"),
         ticker_info.as_ref().map(|m| {
             let mut v: Vec<_> = m.iter().map(|(k, v)| format!("{k}{v:?}")).collect();
@@ -81,6 +91,8 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
         statics,
         global_hash,
         files_hash,
+        card_fonts,
+        prices,
     })
 }
 

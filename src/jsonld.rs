@@ -48,7 +48,7 @@ pub(crate) fn author_json_ld(site: &Site, urls: &Urls, slug: &str, name: &str) -
 }
 
 /// NewsArticle JSON-LD, with a FAQPage when the report has questions.
-pub(crate) fn report_json_ld(r: &Report, site: &Site, config: &Config, urls: &Urls) -> String {
+pub(crate) fn report_json_ld(r: &Report, site: &Site, config: &Config, urls: &Urls, image: &str) -> String {
     let m = &r.meta;
     let url = urls.permalink(&Route::Report { slug: m.slug.clone() });
     let authors: Vec<_> = if m.authors.is_empty() {
@@ -62,6 +62,7 @@ pub(crate) fn report_json_ld(r: &Report, site: &Site, config: &Config, urls: &Ur
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": m.title,
+        "image": [image],
         "description": m.summary,
         "datePublished": m.date.to_rfc3339(),
         "dateModified": m.updated.unwrap_or(m.date).to_rfc3339(),

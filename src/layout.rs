@@ -42,6 +42,9 @@ pub(crate) struct Layout {
     pub routes: Vec<Route>,
     /// Each route's fingerprint.
     pub fingerprints: Vec<u64>,
+    /// What each report's drawn chart is made of ([`crate::chart::chart_key`]; 0: none),
+    /// aligned with `site.reports`.
+    pub charts: Vec<u64>,
 }
 
 /// Card values kept between layouts, by card fingerprint.
@@ -58,6 +61,8 @@ pub(crate) struct LayoutInputs<'a> {
     pub templates: &'a TemplateHashes,
     pub ticker_info: &'a Option<HashMap<String, TickerInfo>>,
     pub author_info: &'a std::collections::BTreeMap<String, crate::site::AuthorInfo>,
+    /// The price files charts are drawn from.
+    pub prices: &'a crate::chart::prices::PriceBook,
     /// The build's "now" (the news sitemap's window ends there).
     pub now: chrono::DateTime<chrono::Utc>,
     /// The hash of a plain page's source text.
@@ -65,11 +70,12 @@ pub(crate) struct LayoutInputs<'a> {
 }
 
 impl<'a> LayoutInputs<'a> {
-    fn fingerprints(&self, site: &'a Site, reports: &'a [ReportFp]) -> FingerprintInputs<'a> {
+    fn fingerprints(&self, site: &'a Site, reports: &'a [ReportFp], charts: &'a [u64]) -> FingerprintInputs<'a> {
         FingerprintInputs {
             site,
             config: self.config,
             reports,
+            charts,
             templates: self.templates,
             page_hash: self.page_hash,
         }
@@ -114,7 +120,7 @@ pub(crate) fn lay_out(
         .zip(report_fps.par_iter())
         .filter(|(_, fp)| !cache.cards.contains_key(&fp.card))
         .map(|(r, fp)| {
-            let value = report_value(r, &site, &terms, inputs.urls, false);
+            let value = report_value(r, &site, &terms, inputs.urls, None);
             (fp.card, Fingerprinted::value(fp.card, value))
         })
         .collect();
@@ -123,8 +129,13 @@ pub(crate) fn lay_out(
     let live: HashSet<u64> = report_fps.iter().map(|fp| fp.card).collect();
     cache.cards.retain(|fp, _| live.contains(fp));
 
+    let charts: Vec<u64> = site
+        .reports
+        .iter()
+        .map(|r| crate::chart::chart_key(&r.meta, inputs.prices, inputs.now.date_naive(), inputs.config))
+        .collect();
     let routes = plan_routes(&site, inputs.config);
-    let fp_inputs = inputs.fingerprints(&site, &report_fps);
+    let fp_inputs = inputs.fingerprints(&site, &report_fps, &charts);
     let fingerprints: Vec<u64> = routes.par_iter().map(|r| route_fingerprint(r, &fp_inputs)).collect();
     Layout {
         key,
@@ -135,6 +146,7 @@ pub(crate) fn lay_out(
         terms,
         routes,
         fingerprints,
+        charts,
     }
 }
 
@@ -164,7 +176,7 @@ impl Layout {
             })
             .map(|(i, _)| i)
             .collect();
-        let fp_inputs = inputs.fingerprints(&self.site, &self.report_fps);
+        let fp_inputs = inputs.fingerprints(&self.site, &self.report_fps, &self.charts);
         for &i in &candidates {
             self.fingerprints[i] = route_fingerprint(&self.routes[i], &fp_inputs);
         }

@@ -62,6 +62,7 @@ pub mod load;
 mod markdown;
 mod memo;
 pub mod output;
+mod pictures;
 mod rawfront;
 mod render;
 pub mod report;

@@ -76,6 +76,8 @@ pub struct Body {
     /// Root-relative links and images, under the site's path now, with their line and
     /// column in the body: each must name a file of the site.
     pub site_links: Vec<(String, usize, usize)>,
+    /// Local links and images that lead nowhere: why, and the line and column in the body.
+    pub local_errors: Vec<(String, usize, usize)>,
     /// Words of prose, for reading time.
     pub words: usize,
     /// Raw HTML left out of the page (`unsafe_html` off): the first tag, its line and
@@ -141,7 +143,37 @@ pub struct BodySettings<'a> {
     pub resolve_internal: &'a (dyn Fn(&str, Option<&str>) -> Option<String> + Sync),
     /// The site's path (`/` or `/impact/`), which root-relative links are put under.
     pub base_path: &'a str,
+    /// Resolves a link (`false`) or image (`true`) as written that is neither `@/` nor
+    /// external: a file of the report's bundle, or a static image's size and copies.
+    /// `Ok(None)` leaves it as written; `Err` says why it leads nowhere.
+    pub local: Option<&'a LocalResolver<'a>>,
 }
+
+/// See [`BodySettings::local`].
+pub type LocalResolver<'a> = dyn Fn(&str, bool) -> Result<Option<LocalTarget>, String> + Sync + 'a;
+
+/// Where a local link or image leads, and for a raster image its size and copies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalTarget {
+    /// The URL to write.
+    pub url: String,
+    /// The image's size and `srcset` (none for a link, or a picture of unknown size).
+    pub image: Option<ImageAttrs>,
+}
+
+/// What an `<img>` carries beside its `src` (FORMAT.md, "Pictures").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ImageAttrs {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `url 480w, url 960w, ...` with the original last; empty without copies.
+    pub srcset: String,
+}
+
+/// The `sizes` of every `srcset`: a body is at most about 46rem wide.
+pub const IMAGE_SIZES: &str = "(min-width: 48rem) 46rem, 100vw";
 
 fn options(unsafe_html: bool) -> Options<'static> {
     let mut o = Options::default();
@@ -253,10 +285,19 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml
                     }
                 }
             }
-            // Root-relative links and images are under the site's path, like every link
-            // the site makes (FORMAT.md, Pictures): `/images/x.png` on a site served from
-            // `/impact/` is `/impact/images/x.png`.
-            NodeValue::Link(link) | NodeValue::Image(link) if is_root_relative(&link.url) => {
+            NodeValue::Image(link) => image(&arena, node, &link, settings, &mut body),
+            NodeValue::Link(link) if !is_root_relative(&link.url) => {
+                let start = node.data().sourcepos.start;
+                match settings.local.map(|f| f(&link.url, false)) {
+                    Some(Ok(Some(t))) => set_url(node, t.url),
+                    Some(Err(why)) => body.local_errors.push((why, start.line, start.column)),
+                    _ => {}
+                }
+            }
+            // Root-relative links are under the site's path, like every link the site
+            // makes (FORMAT.md, Pictures): `/tags/x/` on a site served from `/impact/` is
+            // `/impact/tags/x/`.
+            NodeValue::Link(link) if is_root_relative(&link.url) => {
                 let url = format!("{}{}", settings.base_path, &link.url[1..]);
                 let start = node.data().sourcepos.start;
                 body.site_links.push((url.clone(), start.line, start.column));
@@ -275,6 +316,89 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml
     comrak::format_html_with_plugins(root, &opts, &mut html, &plugins).expect("formatting into a String");
     body.toc = toc;
     (body, PackedHtml::new(&html))
+}
+
+/// An image: resolved (a bundle file, a static image under the site's path), written
+/// with its size, `loading="lazy"` and `srcset`; alone in its paragraph with a title, a
+/// `<figure>` with that title as its caption (FORMAT.md, "Pictures").
+fn image<'a>(
+    arena: &'a Arena<'a>,
+    node: &'a AstNode<'a>,
+    link: &NodeLink,
+    settings: &BodySettings<'_>,
+    body: &mut Body,
+) {
+    let start = node.data().sourcepos.start;
+    let mut url = link.url.clone();
+    if is_root_relative(&url) {
+        url = format!("{}{}", settings.base_path, &url[1..]);
+        body.site_links.push((url.clone(), start.line, start.column));
+    }
+    let mut attrs = None;
+    match settings.local.map(|f| f(&link.url, true)) {
+        Some(Ok(Some(t))) => {
+            url = t.url;
+            attrs = t.image;
+        }
+        Some(Err(why)) => body.local_errors.push((why, start.line, start.column)),
+        _ => {}
+    }
+    if !is_plain_url(&url) {
+        // comrak's own rendering keeps its checks for other schemes.
+        set_url(node, url);
+        return;
+    }
+    let alt = node.collect_text();
+    let mut html = String::from("<img src=\"");
+    escape_html(&url, &mut html);
+    html.push_str("\" alt=\"");
+    escape_html(&alt, &mut html);
+    html.push('"');
+    if let Some(a) = &attrs {
+        html.push_str(&format!(" width=\"{}\" height=\"{}\"", a.width, a.height));
+        if !a.srcset.is_empty() {
+            html.push_str(" srcset=\"");
+            escape_html(&a.srcset, &mut html);
+            html.push_str(&format!("\" sizes=\"{IMAGE_SIZES}\""));
+        }
+    }
+    html.push_str(" loading=\"lazy\" decoding=\"async\"");
+    let parent = node
+        .parent()
+        .filter(|p| matches!(p.data().value, NodeValue::Paragraph) && p.children().count() == 1);
+    match parent {
+        Some(paragraph) if !link.title.trim().is_empty() => {
+            let mut figure = String::from("<figure class=\"figure\">");
+            figure.push_str(&html);
+            figure.push_str("><figcaption>");
+            escape_html(link.title.trim(), &mut figure);
+            figure.push_str("</figcaption></figure>\n");
+            paragraph.insert_before(arena.alloc(AstNode::from(NodeValue::Raw(figure))));
+            paragraph.detach();
+        }
+        _ => {
+            if !link.title.is_empty() {
+                html.push_str(" title=\"");
+                escape_html(&link.title, &mut html);
+                html.push('"');
+            }
+            html.push('>');
+            node.insert_before(arena.alloc(AstNode::from(NodeValue::Raw(html))));
+            node.detach();
+        }
+    }
+}
+
+/// A URL that is a path or http(s): safe to write into an attribute as it is.
+fn is_plain_url(url: &str) -> bool {
+    let scheme_end = url.find([':', '/', '?', '#']);
+    match scheme_end {
+        Some(i) if url[i..].starts_with(':') => {
+            let scheme = url[..i].to_ascii_lowercase();
+            scheme == "http" || scheme == "https"
+        }
+        _ => true,
+    }
 }
 
 /// A URL that names a path on this host (`/x`), not another host (`//x`).
@@ -408,6 +532,7 @@ mod tests {
                 (p == "a.md").then(|| f.map_or("/reports/a/".to_string(), |f| format!("/reports/a/full/#{f}")))
             },
             base_path: "/impact/",
+            local: None,
         };
         let (body, html) = render_body(text, &settings);
         Out {

@@ -12,6 +12,7 @@ use crate::diagnostics::Diagnostic;
 use crate::hash::content_hash;
 use crate::incremental::RebuildStats;
 use crate::layout::Layout;
+use crate::pictures::Published;
 use crate::render::{Bodies, Renderer};
 use crate::routes::Route;
 use crate::{Failure, Timer};
@@ -61,6 +62,8 @@ pub(crate) struct Pages<'a> {
     pub todo: Vec<usize>,
     pub bodies: Bodies<'a>,
     pub statics: &'a [(PathBuf, Vec<u8>)],
+    /// Files of reports (bundle files, resized copies): written like static files.
+    pub published: &'a [Published],
     /// The build's input hash, for the manifest.
     pub input_hash: u64,
 }
@@ -110,17 +113,20 @@ fn write_staging(
 ) -> Result<RebuildStats, Failure> {
     let mut stats = pages.stats();
     let (layout, statics, input_hash) = (pages.layout, pages.statics, pages.input_hash);
+    let published = pages.published;
     let routes = &layout.routes;
     let files: Vec<PathBuf> = pages.todo.iter().map(|&i| routes[i].output_file()).collect();
     staging.make_dirs(
         files
             .iter()
             .map(PathBuf::as_path)
-            .chain(statics.iter().map(|(p, _)| p.as_path())),
+            .chain(statics.iter().map(|(p, _)| p.as_path()))
+            .chain(published.iter().map(|f| f.rel.as_path())),
     )?;
     for (rel, bytes) in statics {
         staging.write_hashed(rel, bytes, content_hash(bytes))?;
     }
+    published.par_iter().try_for_each(|f| staging.copy_hashed(f))?;
     let each = |i: usize, bytes: Vec<u8>| -> Result<(usize, u64), Diagnostic> {
         let h = content_hash(&bytes);
         staging.write_hashed(&routes[i].output_file(), &bytes, h)?;
@@ -146,8 +152,11 @@ fn write_staging(
         return Err(Failure::sorted(errors));
     }
     stats.written = stats.rendered;
-    stats.static_written = statics.len();
+    stats.static_written = statics.len() + published.len();
     written.statics = statics.iter().map(|(p, b)| (p.clone(), content_hash(b))).collect();
+    written
+        .statics
+        .extend(published.iter().map(|f| (f.rel.clone(), f.hash)));
     let mut files: HashMap<PathBuf, u64> = written.statics.clone();
     files.extend(written.routes.iter().map(|(r, rec)| (r.output_file(), rec.bytes_hash)));
     staging.write_manifest(&Manifest {
@@ -164,7 +173,7 @@ fn write_in_place(
     timer: &mut Timer,
 ) -> Result<RebuildStats, Failure> {
     let mut stats = pages.stats();
-    let (layout, statics) = (pages.layout, pages.statics);
+    let (layout, statics, published) = (pages.layout, pages.statics, pages.published);
     let routes = &layout.routes;
     // Render everything first: a template error must leave the live site as it was.
     let each = |i: usize, bytes: Vec<u8>| -> Result<(usize, Vec<u8>), Diagnostic> { Ok((i, bytes)) };
@@ -215,6 +224,14 @@ fn write_in_place(
             stats.static_written += 1;
         }
         new_statics.insert(rel.clone(), h);
+    }
+    for f in published {
+        if written.statics.get(&f.rel) != Some(&f.hash) {
+            let bytes = fs::read(&f.from).map_err(|e| io_error(&f.rel, "read a file to publish", e))?;
+            replace_file(dir, &f.rel, &bytes)?;
+            stats.static_written += 1;
+        }
+        new_statics.insert(f.rel.clone(), f.hash);
     }
     let route_files: std::collections::HashSet<PathBuf> = routes.iter().map(Route::output_file).collect();
     for old in written.statics.keys() {
@@ -439,6 +456,25 @@ impl Staging {
         self.write(rel, bytes)
     }
 
+    /// Publishes a report's file: linked from the previous output when it holds the same
+    /// bytes, else linked (or copied) from where it is.
+    pub(crate) fn copy_hashed(&self, f: &Published) -> Result<(), Diagnostic> {
+        let to = self.dir.join(&f.rel);
+        if self.previous.as_ref().and_then(|m| m.files.get(&f.rel)) == Some(&f.hash)
+            && fs::hard_link(self.output.join(&f.rel), &to).is_ok()
+        {
+            return Ok(());
+        }
+        // A cached copy is never rewritten in place (the cache renames new files in), so
+        // a link to it stays right; a writer's bundle file is copied, as it may be edited.
+        if is_cached(&f.from) && fs::hard_link(&f.from, &to).is_ok() {
+            return Ok(());
+        }
+        fs::copy(&f.from, &to)
+            .map(|_| ())
+            .map_err(|e| io_error(&f.rel, "copy into the output", e))
+    }
+
     /// Records what this build wrote in the staging folder's marker file.
     pub fn write_manifest(&self, manifest: &Manifest) -> Result<(), Diagnostic> {
         fs::write(self.dir.join(MARKER), manifest.render()).map_err(|e| io_error(&self.dir, "write the marker file", e))
@@ -474,6 +510,11 @@ impl Staging {
         // Best effort: the next build removes leftovers anyway.
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// True for a file of a site's `.impress-cache/`.
+fn is_cached(path: &Path) -> bool {
+    path.components().any(|c| c.as_os_str() == crate::cache::CACHE_DIR)
 }
 
 /// Reads a static folder as output path -> bytes. Symlinks that lead outside the folder

@@ -47,6 +47,15 @@ pub(crate) struct RawReport {
     #[serde(default)]
     pub(crate) aliases: Vec<Spanned<String>>,
     pub(crate) update_note: Option<Spanned<String>>,
+    pub(crate) image: Option<Spanned<RawImage>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawImage {
+    pub(crate) src: Spanned<String>,
+    pub(crate) alt: Option<String>,
+    pub(crate) credit: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +103,7 @@ pub(crate) struct RawChart {
     #[serde(default)]
     pub(crate) why: String,
     #[serde(default)]
-    pub(crate) compare: Vec<Spanned<String>>,
+    pub(crate) compare: Vec<Spanned<crate::chart::RawCompare>>,
 }
 
 #[derive(Deserialize)]

@@ -7,7 +7,9 @@ use minijinja::{Environment, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::card::CardMaker;
 use crate::cashtag::Ticker;
+use crate::chart::prices::PriceBook;
 use crate::config::Config;
 use crate::context::*;
 use crate::diagnostics::Diagnostic;
@@ -20,6 +22,9 @@ use crate::site::Site;
 use crate::sitemap;
 use crate::templates::{template_diagnostic, ThemeSource};
 use crate::Timer;
+
+#[path = "render_pictures.rs"]
+mod pictures;
 
 /// A site's own stylesheet, linked after the theme's on every page (FORMAT.md).
 pub(crate) const CUSTOM_CSS: &str = "static/custom.css";
@@ -42,6 +47,10 @@ pub struct Renderer<'a> {
     urls_ctx: Value,
     /// One template value per report, aligned with `site.reports`.
     cards: &'a [Value],
+    /// Draws share cards (`None` for `impress check`, which draws none).
+    card_maker: Option<&'a CardMaker<'a>>,
+    prices: &'a PriceBook,
+    today: chrono::NaiveDate,
 }
 
 /// A unit of rendering work.
@@ -77,6 +86,12 @@ pub struct ReportValues<'a> {
     pub cards: &'a [Value],
     /// Terms and tickers as reports show them.
     pub terms: &'a TermValues,
+    /// Draws the share cards.
+    pub card_maker: Option<&'a CardMaker<'a>>,
+    /// The price files charts are drawn from.
+    pub prices: &'a PriceBook,
+    /// The build's date: a chart's window ends at the last price on or before it.
+    pub today: chrono::NaiveDate,
 }
 
 impl<'a> Renderer<'a> {
@@ -90,7 +105,13 @@ impl<'a> Renderer<'a> {
         theme: &'a ThemeSource,
         values: ReportValues<'a>,
     ) -> Renderer<'a> {
-        let ReportValues { cards, terms } = values;
+        let ReportValues {
+            cards,
+            terms,
+            card_maker,
+            prices,
+            today,
+        } = values;
         Renderer {
             site,
             config,
@@ -107,6 +128,9 @@ impl<'a> Renderer<'a> {
             ))),
             urls_ctx: Value::from(minijinja::value::Serde(UrlsCtx::new(urls))),
             cards,
+            card_maker,
+            prices,
+            today,
         }
     }
 
@@ -206,7 +230,13 @@ impl<'a> Renderer<'a> {
             Job::Route(i) => vec![done(i, self.render_route(&routes[i], &[]))],
             Job::Report { id, quick, full } => {
                 // The whole quick read, made once for both pages.
-                let value = report_value(&self.site.reports[id], self.site, self.terms, self.urls, true);
+                let value = match self.full_value(id) {
+                    Ok(v) => v,
+                    Err(d) => {
+                        let first = quick.or(full.as_ref().map(|f| f.0)).unwrap_or_default();
+                        return vec![done(first, Err(d))];
+                    }
+                };
                 let mut out = Vec::with_capacity(2);
                 if let Some(i) = quick {
                     out.push(done(i, self.render_report_page(&routes[i], id, value.clone(), None)));
@@ -236,6 +266,7 @@ impl<'a> Renderer<'a> {
             published: String::new(),
             modified: String::new(),
             noindex: false,
+            image: None,
         }
     }
 
@@ -284,10 +315,11 @@ impl<'a> Renderer<'a> {
                 let Some(&id) = site.by_slug.get(slug) else {
                     return Err(Diagnostic::error("content", format!("no report with slug `{slug}`")));
                 };
-                let value = report_value(&site.reports[id], site, self.terms, urls, true);
+                let value = self.full_value(id)?;
                 let html = body_of(id).filter(|_| matches!(route, Route::Analysis { .. }));
                 self.render_report_page(route, id, value, html.map(PackedHtml::unpack))
             }
+            Route::Card { slug } => self.render_card(slug),
             Route::Terms(taxonomy) => {
                 let mut terms: Vec<_> = site.terms(*taxonomy).values().collect();
                 // By folded name: `Économie` after `Energy`, not after `Test`.
@@ -401,7 +433,15 @@ impl<'a> Renderer<'a> {
         meta.og_type = "article";
         meta.published = report.meta.date.to_rfc3339();
         meta.modified = report.meta.updated.unwrap_or(report.meta.date).to_rfc3339();
-        meta.json_ld = safe(crate::jsonld::report_json_ld(report, self.site, self.config, self.urls));
+        let image = self.og_image(id);
+        meta.json_ld = safe(crate::jsonld::report_json_ld(
+            report,
+            self.site,
+            self.config,
+            self.urls,
+            &image.url,
+        ));
+        meta.image = Some(image);
         let ctx = ReportPage {
             site: &self.site_ctx,
             urls: &self.urls_ctx,
@@ -564,6 +604,9 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
                 slug: r.meta.slug.clone(),
             });
         }
+        routes.push(Route::Card {
+            slug: r.meta.slug.clone(),
+        });
     }
     for taxonomy in Taxonomy::ALL {
         routes.push(Route::Terms(taxonomy));
@@ -611,7 +654,7 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
 /// The file to blame for a problem on a route's page: the report's or page's source.
 pub(crate) fn route_source(site: &Site, route: &Route) -> PathBuf {
     match route {
-        Route::Report { slug } | Route::Analysis { slug } => site
+        Route::Report { slug } | Route::Analysis { slug } | Route::Card { slug } => site
             .by_slug
             .get(slug)
             .map_or_else(|| PathBuf::from("content"), |&i| site.reports[i].meta.path.clone()),

@@ -13,6 +13,12 @@ use crate::load::Source;
 use crate::rawfront::{explain_date_syntax, to_chrono, RawPage, RawReport, DATE_FORMS};
 use crate::routes::{is_valid_slug, slugify, Taxonomy};
 
+#[path = "report_image.rs"]
+mod image;
+pub(crate) use image::is_bundle_index;
+use image::lead_image;
+pub use image::LeadImage;
+
 /// A taxonomy term: its name as shown and its slug.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Term {
@@ -72,8 +78,8 @@ pub struct Chart {
     pub label: String,
     /// Why it matters.
     pub why: String,
-    /// Tickers to compare it with.
-    pub compare: Vec<Ticker>,
+    /// Tickers to compare it with, each with why (optional).
+    pub compare: Vec<crate::chart::CompareEntry>,
 }
 
 /// What's next.
@@ -156,6 +162,8 @@ pub struct ReportMeta {
     pub aliases: Vec<crate::aliases::Alias>,
     /// What the last update changed (with `updated`).
     pub update_note: Option<String>,
+    /// The lead image.
+    pub image: Option<LeadImage>,
     /// The line of the file where the body starts (1-based).
     pub body_line: usize,
 }
@@ -164,7 +172,11 @@ impl ReportMeta {
     /// Every text field of the quick read, the title aside (listings show it as a link):
     /// where cashtags are found and what a ticker page quotes. The one list of them.
     pub fn text_fields(&self) -> impl Iterator<Item = &str> {
-        let chart = self.chart.iter().flat_map(|c| [c.why.as_str(), c.label.as_str()]);
+        let chart = self.chart.iter().flat_map(|c| {
+            [c.why.as_str(), c.label.as_str()]
+                .into_iter()
+                .chain(c.compare.iter().filter_map(|e| e.why.as_deref()))
+        });
         let next = self
             .next
             .iter()
@@ -336,8 +348,14 @@ fn slug_for(c: &mut Checker<'_>, explicit: Option<&Spanned<String>>, path: &Path
             }
         }
         None => {
-            let stem = path
-                .file_stem()
+            // A bundle's report is named by its folder (FORMAT.md, "Pictures").
+            let named = if is_bundle_index(path) {
+                path.parent()
+            } else {
+                Some(path)
+            };
+            let stem = named
+                .and_then(Path::file_stem)
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             // `My Report 2025.md` is `my-report-2025`, as Zola and Hugo would have it.
@@ -501,7 +519,18 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     }
     let chart = raw.chart.as_ref().and_then(|ch| {
         let ticker = c.ticker(&ch.ticker)?;
-        let compare: Vec<Ticker> = ch.compare.iter().filter_map(|t| c.ticker(t)).collect();
+        let compare = ch
+            .compare
+            .iter()
+            .filter_map(|e| {
+                let written = Spanned::new(e.span(), e.get_ref().ticker().to_owned());
+                let ticker = c.ticker(&written)?;
+                Some(crate::chart::CompareEntry {
+                    ticker,
+                    why: e.get_ref().validate().and_then(|v| v.why),
+                })
+            })
+            .collect();
         Some(Chart {
             ticker,
             label: ch.label.clone(),
@@ -511,9 +540,10 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
     });
     if let Some(ch) = &chart {
         add(ch.ticker.clone());
-        ch.compare.iter().cloned().for_each(&mut add);
+        ch.compare.iter().map(|e| e.ticker.clone()).for_each(&mut add);
     }
 
+    let image = lead_image(&mut c, raw.image.as_ref());
     let glance: Vec<Glance> = raw
         .glance
         .into_iter()
@@ -566,6 +596,7 @@ pub fn validate_report(source: &Source) -> Result<ReportMeta, Vec<Diagnostic>> {
         faq,
         aliases,
         update_note,
+        image,
         body_line: body_line(&source.text, split.body),
     };
     // Cashtags in every text field join the report's tickers (the title's too, FORMAT.md).

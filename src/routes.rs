@@ -88,6 +88,11 @@ pub enum Route {
         /// Report slug.
         slug: String,
     },
+    /// `/reports/<slug>/card.png`, the report's share card (FORMAT.md, "Share cards").
+    Card {
+        /// Report slug.
+        slug: String,
+    },
     /// `/<taxonomy>/`, a taxonomy's index.
     Terms(Taxonomy),
     /// `/<taxonomy>/<slug>/` and its `/page/N/`.
@@ -156,6 +161,7 @@ impl Route {
             Route::Home { page } => paged(String::new(), *page),
             Route::Report { slug } => format!("reports/{slug}/"),
             Route::Analysis { slug } => format!("reports/{slug}/full/"),
+            Route::Card { slug } => format!("reports/{slug}/card.png"),
             Route::Terms(t) => format!("{}/", t.key()),
             Route::Term { taxonomy, slug, page } => paged(format!("{}/{slug}/", taxonomy.key()), *page),
             Route::TermFeed { taxonomy, slug } => format!("{}/{slug}/rss.xml", taxonomy.key()),

@@ -22,6 +22,8 @@ pub struct Report {
     pub body: Option<Body>,
     /// Every ticker: front matter first, then cashtags of the body.
     pub tickers: Vec<Ticker>,
+    /// Its lead image and the files it publishes (bundle files, resized copies).
+    pub(crate) pictures: crate::pictures::ReportPictures,
 }
 
 /// A plain page ready to render.

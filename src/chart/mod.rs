@@ -8,10 +8,6 @@
 //!
 //! Nothing here fetches prices: they come from the writer's `data/prices/` files.
 
-// The build driver calls these once issue 11 is wired into the pipeline; until then only
-// the unit tests do.
-#![allow(dead_code)]
-
 pub(crate) mod prices;
 pub(crate) mod view;
 
@@ -19,6 +15,9 @@ use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 
 use crate::cashtag::Ticker;
+use crate::config::Config;
+use crate::report::ReportMeta;
+use prices::PriceBook;
 pub(crate) use prices::{Prices, Series};
 
 /// `[chart] window_days` when config.toml does not set it.
@@ -26,7 +25,7 @@ pub(crate) const DEFAULT_WINDOW_DAYS: u32 = 180;
 
 /// A ticker to compare the chart's ticker with, and why (optional).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CompareEntry {
+pub struct CompareEntry {
     /// The ticker.
     pub ticker: Ticker,
     /// Why it is worth comparing, shown under the chart.
@@ -209,6 +208,46 @@ pub(crate) fn chart_data(request: &ChartRequest<'_>, prices: &Prices) -> Option<
         report_date: request.report_date,
         lines,
         left_out,
+    })
+}
+
+/// What a report's chart is drawn from: the report's `[chart]` and date, the price
+/// files of its tickers and the last price date on or before `today`, and the window.
+/// 0 when there is no chart to draw (no `[chart]`, or no price file for its ticker).
+pub(crate) fn chart_key(meta: &ReportMeta, book: &PriceBook, today: NaiveDate, config: &Config) -> u64 {
+    let Some(chart) = &meta.chart else { return 0 };
+    let Some(main) = book.prices.get(chart.ticker.symbol()) else {
+        return 0;
+    };
+    // Only the window's end moves the chart: the build's date between two prices does not.
+    let end = main.prices.partition_point(|p| p.date <= today);
+    let tickers = std::iter::once(&chart.ticker).chain(chart.compare.iter().map(|e| &e.ticker));
+    let files: Vec<Option<&u64>> = tickers.map(|t| book.hashes.get(t.symbol())).collect();
+    let whys: Vec<(&str, Option<&str>)> = chart
+        .compare
+        .iter()
+        .map(|e| (e.ticker.symbol(), e.why.as_deref()))
+        .collect();
+    crate::hash::hash_of(&(
+        chart.ticker.symbol(),
+        whys,
+        meta.date.date_naive(),
+        end,
+        config.chart_window_days,
+        files,
+    ))
+    .max(1)
+}
+
+/// The request for a report's chart, when it has one.
+pub(crate) fn chart_request<'a>(meta: &'a ReportMeta, today: NaiveDate, config: &Config) -> Option<ChartRequest<'a>> {
+    let chart = meta.chart.as_ref()?;
+    Some(ChartRequest {
+        ticker: &chart.ticker,
+        compare: &chart.compare,
+        report_date: meta.date.date_naive(),
+        build_date: today,
+        window_days: config.chart_window_days,
     })
 }
 

@@ -46,12 +46,14 @@ impl Series {
 pub(crate) type Prices = HashMap<String, Series>;
 
 /// The site path of a ticker's price file: `data/prices/<TICKER>.csv`.
+#[cfg(test)]
 pub(crate) fn price_path(ticker: &Ticker) -> PathBuf {
     Path::new("data/prices").join(format!("{}.csv", ticker.symbol()))
 }
 
 /// Reads the price file of each ticker that has one. A missing file is no error (the
 /// chart's section stays text); a malformed one is, with every bad line listed.
+#[cfg(test)]
 pub(crate) fn read_prices<'a>(
     root: &Path,
     tickers: impl IntoIterator<Item = &'a Ticker>,
@@ -80,6 +82,86 @@ pub(crate) fn read_prices<'a>(
     }
     if errors.is_empty() {
         Ok(prices)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every price file of the site, and a hash of each file's bytes by ticker symbol: a
+/// price file is an input of every quick read that draws it.
+#[derive(Debug, Default)]
+pub(crate) struct PriceBook {
+    /// The series by symbol.
+    pub prices: Prices,
+    /// Hash of each file's bytes by symbol.
+    pub hashes: HashMap<String, u64>,
+}
+
+impl PriceBook {
+    /// A hash of every price file (0 when there are none).
+    pub fn hash(&self) -> u64 {
+        let mut all: Vec<_> = self.hashes.iter().collect();
+        all.sort();
+        if all.is_empty() {
+            0
+        } else {
+            crate::hash::hash_of(&all)
+        }
+    }
+}
+
+/// Reads every `data/prices/<TICKER>.csv` (other files are left alone). No folder is no
+/// prices; a CSV not named for a ticker, or malformed, is an error with its file (and line).
+pub(crate) fn read_price_folder(root: &Path) -> Result<PriceBook, Vec<Diagnostic>> {
+    let dir = root.join("data/prices");
+    let mut book = PriceBook::default();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(book);
+    };
+    let mut errors = Vec::new();
+    let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    files.sort();
+    for file in files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if crate::load::is_editor_temp(&name) || !file.is_file() {
+            continue;
+        }
+        let site_path = Path::new("data/prices").join(&name);
+        // Notes beside the prices (a README saying where they come from) are not prices.
+        let Some(stem) = name.strip_suffix(".csv") else {
+            continue;
+        };
+        let Some(ticker) = Ticker::parse(stem).filter(|t| t.symbol() == stem) else {
+            errors.push(Diagnostic::error(
+                &site_path,
+                format!("`{stem}` is not a ticker: name a price file for its ticker in capitals (`MP.csv`)"),
+            ));
+            continue;
+        };
+        let bytes = match std::fs::read(&file) {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(Diagnostic::error(
+                    &site_path,
+                    format!("cannot read the price file: {e}"),
+                ));
+                continue;
+            }
+        };
+        match parse_prices(&site_path, &ticker, &bytes) {
+            Ok(series) => {
+                book.hashes
+                    .insert(ticker.symbol().to_owned(), crate::hash::content_hash(&bytes));
+                book.prices.insert(ticker.symbol().to_owned(), series);
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(book)
     } else {
         Err(errors)
     }

@@ -386,7 +386,7 @@ fn line_of(text: &str, needle: &str) -> usize {
 #[test]
 fn root_relative_links_are_under_the_site_path_and_a_missing_one_fails_the_build() {
     let site = SiteTest::new();
-    site.write_bytes("static/images/map.png", b"\x89PNG\r\n\x1a\n");
+    site.write_bytes("static/images/map.png", &crate::pictures::png(4, 4));
     let good = report("Linker", "2025-03-02")
         .body("A [tag](/tags/energy/) and a map:\n\n![Map](/images/map.png)\n")
         .tags(&["Energy"])

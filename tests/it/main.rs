@@ -19,6 +19,7 @@ mod newsroom;
 mod newsroom_site;
 mod pages;
 mod pagination;
+mod pictures;
 mod restart;
 mod scaffold;
 mod search;
