@@ -7,10 +7,16 @@ use crate::body::{BodyContext, LinkMap};
 use crate::cache::Cache;
 use crate::card::CardMaker;
 use crate::cashtag::Ticker;
-use crate::incremental::{BuildState, Changes, RebuildStats};
+use std::path::Path;
+
+use crate::diagnostics::Diagnostic;
+use crate::incremental::{Bodies as BodyStage, BuildState, Changes, Content, RebuildStats};
+use crate::inputs::Inputs;
+use crate::layout::Layout;
 use crate::markdown::BodySettings;
 use crate::output::{self, Pages, Sink};
 use crate::pictures::Pictures;
+use crate::pictures::Published;
 use crate::render::{Bodies, Renderer, ReportValues};
 use crate::{Failure, Options, Summary, Timer};
 
@@ -32,18 +38,51 @@ pub fn rebuild(
     ));
     // Only a one-off build may find nothing to do; serve and watch must hold a record of
     // every page they write.
-    let one_shot = state.is_one_shot();
-    let input_hash = if one_shot {
+    let input_hash = if state.is_one_shot() {
         state.input_hash(&inputs, &content)
     } else {
         0
     };
-    if one_shot && errors.is_empty() {
+    if state.is_one_shot() && errors.is_empty() {
         if let Some(stats) = output::unchanged(sink, input_hash, content.reports.len()) {
             return Ok(stats);
         }
     }
+    let bodies = render_bodies(state, &inputs, &content, &mut errors);
+    timer.lap("render bodies");
+    let env = match &inputs.env {
+        Ok(env) if errors.is_empty() => env,
+        Ok(_) => return Err(Failure::sorted(errors)),
+        Err(ds) => return Err(Failure::sorted(errors.into_iter().chain(ds.iter().cloned()).collect())),
+    };
+    let (mut layout, candidates) = state.lay_out(bodies, &inputs, timer);
+    let published = check_layout(&layout, &inputs, &state.options().root)?;
+    let todo = state.stale_routes(&layout, candidates);
+    timer.lap("plan");
+    // A one-off build gives each body to the job that writes its full analysis.
+    let given = state.is_one_shot().then(|| std::mem::take(&mut layout.bodies));
+    let bodies = given.map_or(Bodies::Lend(&layout.bodies), Bodies::Give);
+    let job = RenderJob {
+        layout: &layout,
+        inputs: &inputs,
+        env,
+        published: &published,
+        todo,
+        input_hash,
+    };
+    let stats = render_and_write(state, job, bodies, sink, timer)?;
+    state.keep(layout);
+    Ok(stats)
+}
 
+/// The bodies stage: the `@/` link map of what is published, then every body that is new
+/// or whose text or link targets moved.
+fn render_bodies(
+    state: &mut BuildState,
+    inputs: &Inputs,
+    content: &Content,
+    errors: &mut Vec<Diagnostic>,
+) -> BodyStage {
     let links = LinkMap::new(&content.reports, &content.pages, state.failed_sources(), &inputs.urls);
     let ticker_url = |t: &Ticker| inputs.urls.ticker_url(t);
     let resolve = |p: &str, part: Option<&str>| match part {
@@ -65,29 +104,54 @@ pub fn rebuild(
         links: &links,
         pictures: &pictures,
     };
-    let bodies = state.render_bodies(&content, &cx, &mut errors);
-    timer.lap("render bodies");
-    let env = match &inputs.env {
-        Ok(env) if errors.is_empty() => env,
-        Ok(_) => return Err(Failure::sorted(errors)),
-        Err(ds) => return Err(Failure::sorted(errors.into_iter().chain(ds.iter().cloned()).collect())),
-    };
+    state.render_bodies(content, &cx, errors)
+}
 
-    let (mut layout, candidates) = state.lay_out(bodies, &inputs, timer);
+/// What the laid-out site must hold before anything is written: every root-relative or
+/// bundle link names a file, no alias takes a page's path. Returns the bundles' files.
+fn check_layout(layout: &Layout, inputs: &Inputs, root: &Path) -> Result<Vec<Published>, Failure> {
     let published = crate::pictures::published_files(&layout.site);
-    let mut errors = crate::body::site_link_errors(&layout, &inputs.statics, &published, &root, &inputs.urls.base_path);
+    let base_path = &inputs.urls.base_path;
+    let mut errors = crate::body::site_link_errors(layout, &inputs.statics, &published, root, base_path);
     if !layout.site.aliases.is_empty() {
-        errors.extend(crate::aliases::alias_conflicts(&layout.site, &layout.routes, &root));
+        errors.extend(crate::aliases::alias_conflicts(&layout.site, &layout.routes, root));
     }
-    if !errors.is_empty() {
-        return Err(Failure::sorted(errors));
+    if errors.is_empty() {
+        Ok(published)
+    } else {
+        Err(Failure::sorted(errors))
     }
-    let todo = state.stale_routes(&layout, candidates);
-    timer.lap("plan");
-    // A one-off build gives each body to the job that writes its full analysis.
-    let given = one_shot.then(|| std::mem::take(&mut layout.bodies));
-    // Share cards are drawn while the pages render, each once: a card already in
-    // `.impress-cache/` is only read (README, "Share cards").
+}
+
+/// What the render stage is given.
+struct RenderJob<'a> {
+    layout: &'a Layout,
+    inputs: &'a Inputs,
+    env: &'a minijinja::Environment<'static>,
+    published: &'a [Published],
+    todo: Vec<usize>,
+    input_hash: u64,
+}
+
+/// The render and sink stages: each stale page rendered (share cards drawn alongside,
+/// each once) and handed to the sink.
+fn render_and_write(
+    state: &mut BuildState,
+    job: RenderJob<'_>,
+    bodies: Bodies<'_>,
+    sink: &Sink<'_>,
+    timer: &mut Timer,
+) -> Result<RebuildStats, Failure> {
+    let RenderJob {
+        layout,
+        inputs,
+        env,
+        published,
+        todo,
+        input_hash,
+    } = job;
+    let root = state.options().root.clone();
+    // A card already in `.impress-cache/` is only read (README, "Share cards").
     let cache = Cache::new(&root);
     let card_maker = match (&inputs.card_fonts, sink) {
         (_, Sink::Check) => None,
@@ -104,18 +168,15 @@ pub fn rebuild(
     let (config, urls, theme) = (&inputs.config, &inputs.urls, &inputs.theme);
     let renderer = Renderer::new(&layout.site, config, urls, env, &root, theme, values);
     let pages = Pages {
-        layout: &layout,
+        layout,
         renderer: &renderer,
         todo,
-        bodies: given.map_or(Bodies::Lend(&layout.bodies), Bodies::Give),
+        bodies,
         statics: &inputs.statics,
-        published: &published,
+        published,
         input_hash,
     };
-    let stats = output::write_output(sink, &mut state.written, pages, timer)?;
-    drop(renderer);
-    state.keep(layout);
-    Ok(stats)
+    output::write_output(sink, &mut state.written, pages, timer)
 }
 
 /// A whole build from an empty state into a staging folder, swapped in when complete.
