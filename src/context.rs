@@ -284,6 +284,9 @@ struct NextCtx {
 struct FaqCtx {
     q: String,
     q_html: Value,
+    /// The question's cashtags as tickers: the default theme's question is a `<summary>`
+    /// (a control, where a link cannot be), so they are links under the answer.
+    q_tickers: Vec<Value>,
     a_html: Value,
 }
 
@@ -483,6 +486,10 @@ pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Url
                 .map(|f| FaqCtx {
                     q: f.q.clone(),
                     q_html: html(&f.q),
+                    q_tickers: crate::cashtag::scan_cashtags(&f.q)
+                        .iter()
+                        .map(|(_, t)| ticker(t))
+                        .collect(),
                     a_html: html(&f.a),
                 })
                 .collect(),
