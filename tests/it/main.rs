@@ -5,6 +5,7 @@
 mod support;
 
 mod bodies;
+mod browser;
 mod build_basics;
 mod cashtags;
 mod deploy;
@@ -19,6 +20,7 @@ mod newsroom;
 mod newsroom_site;
 mod pages;
 mod pagination;
+mod reader;
 mod restart;
 mod scaffold;
 mod search;

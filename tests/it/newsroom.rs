@@ -197,7 +197,11 @@ fn an_update_note_is_shown_at_the_foot_of_the_report_and_in_every_feed() {
     // The date by the headline; what changed at the foot of the report (issue 12).
     for path in ["reports/a/", "reports/a/full/", ""] {
         let page = site.page(path);
-        assert_eq!(text(select(&page, "main .updated")[0]), "Updated 10 October 2025", "{path}");
+        assert_eq!(
+            text(select(&page, "main .updated")[0]),
+            "Updated 10 October 2025",
+            "{path}"
+        );
     }
     for path in ["reports/a/", "reports/a/full/"] {
         let page = site.page(path);
