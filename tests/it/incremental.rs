@@ -447,8 +447,7 @@ fn a_tag_change_rewrites_exactly_the_quick_reads_whose_related_list_changed() {
     )
     .unwrap();
     let mut moved = Vec::new();
-    for n in 1..6 {
-        let (related, bytes) = &before[n];
+    for (n, (related, bytes)) in before.iter().enumerate().skip(1) {
         let changed_list = *related != related_of(&page(n));
         let rewritten = *bytes != fs::read(page(n)).unwrap();
         assert_eq!(
