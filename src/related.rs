@@ -3,12 +3,10 @@
 //! first on ties (issue 12).
 //!
 //! Computed through the term indexes, never by comparing every pair: for each report,
-//! the reports of each of its rare terms add that term's weight into one dense array;
-//! each report touched then adds the weights of the common terms it shares, looked up in
-//! a bit set per common term. A report outside the touched ones shares common terms
-//! only, so it scores at most their sum: when the fourth best already beats that, the
-//! ranking is exact without walking the long lists of the common terms (impact areas
-//! are in thousands of reports). Otherwise those lists are walked too.
+//! the reports of each of its terms add that term's weight into one dense array, and
+//! the reports touched are ranked. When its terms' lists are long (impact areas are in
+//! thousands of reports), the whole array is scanned instead of a list of those touched:
+//! a sequential pass costs less than noting each first touch.
 
 use rayon::prelude::*;
 
@@ -21,25 +19,11 @@ pub(crate) const RELATED: usize = 4;
 /// The taxonomies whose shared terms make reports related.
 const SHARED: [Taxonomy; 3] = [Taxonomy::Tickers, Taxonomy::Impact, Taxonomy::Tags];
 
-/// One term's reports (ids, ascending), its weight, and for a common term its reports
-/// as a bit set.
+/// One term's reports (ids, ascending) and its weight.
 struct Posting {
     ids: Vec<u32>,
     weight: u32,
-    bits: Option<Vec<u64>>,
 }
-
-impl Posting {
-    fn has(&self, id: u32) -> bool {
-        match &self.bits {
-            Some(b) => b[id as usize / 64] & (1 << (id % 64)) != 0,
-            None => self.ids.binary_search(&id).is_ok(),
-        }
-    }
-}
-
-/// A term in more than 1/COMMON of the reports is common.
-const COMMON: usize = 16;
 
 /// Each report's related reports (ids into `Site::reports`, best first), aligned with
 /// the reports. `n` is the number of reports; `terms` the taxonomies of the site.
@@ -78,88 +62,73 @@ fn postings<'a>(n: usize, terms: &impl Fn(Taxonomy) -> Vec<&'a TermEntry>) -> Ve
             ids.sort_unstable();
             ids.dedup();
             let idf = (n as f64 / ids.len() as f64).ln().max(0.0);
-            let bits = (ids.len() * COMMON > n).then(|| {
-                let mut bits = vec![0u64; n.div_ceil(64)];
-                for &id in &ids {
-                    bits[id as usize / 64] |= 1 << (id % 64);
-                }
-                bits
-            });
             postings.push(Posting {
                 ids,
                 weight: 1 + (1000.0 * idf).round() as u32,
-                bits,
             });
         }
     }
     postings
 }
 
-/// One worker's sums: a slot per report, and which slots are in use.
+/// One worker's sums: a slot per report, and which slots are in use (when not the
+/// whole array).
 struct Scratch {
-    acc: Vec<u64>,
+    acc: Vec<u32>,
     touched: Vec<u32>,
 }
 
 impl Scratch {
     /// The related reports of `id`, whose terms are `terms`.
     fn rank(&mut self, id: usize, terms: &[u32], postings: &[Posting]) -> Vec<usize> {
-        let (common, rare): (Vec<u32>, Vec<u32>) = terms.iter().partition(|&&t| postings[t as usize].bits.is_some());
-        self.add(&rare, postings);
-        // The touched reports, scored in full: each adds the common terms it shares.
-        for &other in &self.touched {
-            let slot = &mut self.acc[other as usize];
-            for &t in &common {
+        let n = self.acc.len();
+        let walked: usize = terms.iter().map(|&t| postings[t as usize].ids.len()).sum();
+        let mut best: Vec<(u32, u32)> = Vec::with_capacity(RELATED + 1);
+        if walked * 4 > n {
+            for &t in terms {
                 let p = &postings[t as usize];
-                if p.has(other) {
-                    *slot += u64::from(p.weight);
+                for &other in &p.ids {
+                    let slot = &mut self.acc[other as usize];
+                    *slot = slot.saturating_add(p.weight);
                 }
             }
-        }
-        let best = self.best(id);
-        // Any other report shares common terms only.
-        let bound: u64 = common.iter().map(|&t| u64::from(postings[t as usize].weight)).sum();
-        if !common.is_empty() && (best.len() < RELATED || best[RELATED - 1].0 <= bound) {
-            // Not decided: walk every list (the rare ones again, the sums were cleared).
-            self.add(terms, postings);
-            return self.best(id).into_iter().map(|(_, o)| o as usize).collect();
-        }
-        best.into_iter().map(|(_, o)| o as usize).collect()
-    }
-
-    /// Adds the weight of each of `terms` to each of its reports.
-    fn add(&mut self, terms: &[u32], postings: &[Posting]) {
-        for &t in terms {
-            let p = &postings[t as usize];
-            for &other in &p.ids {
-                let slot = &mut self.acc[other as usize];
-                if *slot == 0 {
-                    self.touched.push(other);
+            for other in 0..n {
+                let score = std::mem::take(&mut self.acc[other]);
+                if score > 0 && other != id {
+                    keep(&mut best, (score, other as u32));
                 }
-                *slot += u64::from(p.weight);
             }
+        } else {
+            for &t in terms {
+                let p = &postings[t as usize];
+                for &other in &p.ids {
+                    let slot = &mut self.acc[other as usize];
+                    if *slot == 0 {
+                        self.touched.push(other);
+                    }
+                    *slot = slot.saturating_add(p.weight);
+                }
+            }
+            for &other in &self.touched {
+                let score = std::mem::take(&mut self.acc[other as usize]);
+                if other as usize != id {
+                    keep(&mut best, (score, other));
+                }
+            }
+            self.touched.clear();
         }
+        best.into_iter().map(|(_, other)| other as usize).collect()
     }
+}
 
-    /// The best of the touched reports but `id`, best first: the highest sum, then the
-    /// newest (the lowest id). Clears the sums.
-    fn best(&mut self, id: usize) -> Vec<(u64, u32)> {
-        let mut best: Vec<(u64, u32)> = Vec::with_capacity(RELATED + 1);
-        let better = |a: &(u64, u32), b: &(u64, u32)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
-        for &other in &self.touched {
-            let score = std::mem::take(&mut self.acc[other as usize]);
-            if other as usize == id {
-                continue;
-            }
-            let key = (score, other);
-            if best.len() < RELATED || better(&key, best.last().expect("full")) {
-                let at = best.iter().position(|b| better(&key, b)).unwrap_or(best.len());
-                best.insert(at, key);
-                best.truncate(RELATED);
-            }
-        }
-        self.touched.clear();
-        best
+/// Keeps `key` among the best [`RELATED`], best first: the highest sum, then the newest
+/// (the lowest id).
+fn keep(best: &mut Vec<(u32, u32)>, key: (u32, u32)) {
+    let better = |a: &(u32, u32), b: &(u32, u32)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
+    if best.len() < RELATED || best.last().is_some_and(|last| better(&key, last)) {
+        let at = best.iter().position(|b| better(&key, b)).unwrap_or(best.len());
+        best.insert(at, key);
+        best.truncate(RELATED);
     }
 }
 
@@ -209,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn the_pruned_ranking_is_the_ranking_of_every_pair() {
+    fn the_ranking_is_the_ranking_of_every_pair() {
         // Many reports, a few very common terms and many rare ones, as on a large site.
         let n = 2000;
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
@@ -241,7 +210,9 @@ mod tests {
             let score = |other: usize| -> u64 {
                 postings
                     .iter()
-                    .filter(|p| p.has(id as u32) && p.has(other as u32))
+                    .filter(|p| {
+                        p.ids.binary_search(&(id as u32)).is_ok() && p.ids.binary_search(&(other as u32)).is_ok()
+                    })
                     .map(|p| u64::from(p.weight))
                     .sum()
             };
