@@ -15,6 +15,8 @@ use crate::frontmatter::{parse_toml, TomlText};
 pub struct Config {
     /// Site title.
     pub title: String,
+    /// The title on a phone's masthead (default: the title).
+    pub short_title: String,
     /// Absolute base URL, always ending with `/`.
     pub base_url: String,
     /// The path part of `base_url`, starting and ending with `/`.
@@ -27,7 +29,7 @@ pub struct Config {
     pub theme: String,
     /// Reports per listing page.
     pub paginate: usize,
-    /// Footer and feed disclaimer.
+    /// Footer and feed disclaimer: plain text with inline Markdown links.
     pub disclaimer: String,
     /// Reports in each feed.
     pub feed_limit: usize,
@@ -63,6 +65,8 @@ pub struct MenuEntry {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     title: toml::Spanned<String>,
+    #[serde(default)]
+    short_title: String,
     base_url: toml::Spanned<String>,
     #[serde(default)]
     description: String,
@@ -204,6 +208,11 @@ pub fn parse_config(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> 
         return Err(errors);
     }
     Ok(Config {
+        short_title: if raw.short_title.trim().is_empty() {
+            raw.title.get_ref().clone()
+        } else {
+            raw.short_title
+        },
         title: raw.title.into_inner(),
         base_url,
         base_path,

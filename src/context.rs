@@ -13,7 +13,9 @@ use crate::routes::{Route, Taxonomy, Urls};
 use crate::site::{Report, Site};
 
 mod pages;
+mod reader;
 pub use pages::*;
+pub use reader::*;
 
 /// HTML that impress made, marked safe for templates.
 pub(crate) fn safe(html: String) -> Value {
@@ -39,9 +41,11 @@ pub(crate) fn display_date(d: &DateTime<FixedOffset>) -> String {
 #[derive(Debug, Serialize)]
 pub struct SiteCtx {
     title: String,
+    short_title: String,
     description: String,
     language: String,
     disclaimer: String,
+    disclaimer_html: Value,
     base_url: String,
     nav: Vec<Link>,
     menu: Vec<Link>,
@@ -125,9 +129,11 @@ impl SiteCtx {
         pages.sort_by_key(|p| p.meta.weight);
         SiteCtx {
             title: config.title.clone(),
+            short_title: config.short_title.clone(),
             description: config.description.clone(),
             language: config.language.clone(),
             disclaimer: config.disclaimer.clone(),
+            disclaimer_html: safe(crate::inline::links_html(&config.disclaimer, urls)),
             base_url: urls.base_url.clone(),
             nav: pages
                 .into_iter()
@@ -245,6 +251,8 @@ struct ScoreCtx {
     area: Value,
     score: u8,
     severity: &'static str,
+    band: &'static str,
+    primary: bool,
     percent: u32,
     rationale: String,
     rationale_html: Value,
@@ -301,6 +309,9 @@ struct NextCtx {
 struct FaqCtx {
     q: String,
     q_html: Value,
+    /// The question's cashtags as tickers: the default theme's question is a `<summary>`
+    /// (a control, where a link cannot be), so they are links under the answer.
+    q_tickers: Vec<Value>,
     a_html: Value,
 }
 
@@ -403,6 +414,13 @@ impl TermValues {
     }
 }
 
+/// Scores highest first, those of one score in the order written.
+fn by_score(scores: &[crate::report::Score]) -> impl Iterator<Item = &crate::report::Score> {
+    let mut sorted: Vec<_> = scores.iter().collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.score));
+    sorted.into_iter()
+}
+
 /// Builds the template value of one report: its card, or with `full` the whole quick read.
 pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Urls, full: Option<Drawn>) -> Value {
     let m = &report.meta;
@@ -433,13 +451,13 @@ pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Url
         category: m.category.as_ref().map(|c| term(Taxonomy::Categories, c)),
         tags: m.tags.iter().map(|t| term(Taxonomy::Tags, t)).collect(),
         tickers: report.tickers.iter().map(ticker).collect(),
-        scores: m
-            .scores
-            .iter()
+        scores: by_score(&m.scores)
             .map(|s| ScoreCtx {
                 area: term(Taxonomy::Impact, &s.area),
                 score: s.score,
                 severity: s.severity(),
+                band: s.band(),
+                primary: m.primary_impact.as_ref().is_some_and(|p| p.slug == s.area.slug),
                 percent: u32::from(s.score) * 10,
                 rationale: s.rationale.clone(),
                 rationale_html: html(&s.rationale),
@@ -497,6 +515,10 @@ pub fn report_value(report: &Report, site: &Site, terms: &TermValues, urls: &Url
                 .map(|f| FaqCtx {
                     q: f.q.clone(),
                     q_html: html(&f.q),
+                    q_tickers: crate::cashtag::scan_cashtags(&f.q)
+                        .iter()
+                        .map(|(_, t)| ticker(t))
+                        .collect(),
                     a_html: html(&f.a),
                 })
                 .collect(),
@@ -573,6 +595,8 @@ pub struct EntryCtx {
     pub score: Option<u8>,
     /// Impact pages: its band (`Score::severity`).
     pub severity: Option<&'static str>,
+    /// Impact pages: its band in words (`Score::band`).
+    pub band: Option<&'static str>,
     /// Impact pages: the rationale.
     pub rationale_html: Option<Value>,
     /// What the report says of the term (stakeholders, tickers).

@@ -115,7 +115,9 @@ fn item_html((r, body): FeedItem<'_>, config: &Config, urls: &Urls) -> String {
         html.push_str(&absolute_links(&body.unpack(), urls));
     }
     if !config.disclaimer.is_empty() {
-        let _ = write!(html, "<p><em>{}</em></p>", xml(&config.disclaimer));
+        // Its Markdown links as links, absolute like every link of a feed.
+        let disclaimer = absolute_links(&crate::inline::links_html(&config.disclaimer, urls), urls);
+        let _ = write!(html, "<p><em>{disclaimer}</em></p>");
     }
     html
 }

@@ -65,6 +65,9 @@ pub(crate) struct Shown<'a> {
     pub cards: Ids<'a>,
     /// Shown whole.
     pub full: Ids<'a>,
+    /// Listed as related reports (the quick read and the full analysis): title, date and
+    /// top score only, see [`entry_hash`].
+    pub related: &'a [usize],
 }
 
 /// The reports `route` shows.
@@ -76,14 +79,26 @@ pub(crate) fn shown<'a>(route: &Route, site: &'a Site, config: &Config) -> Shown
         start..(start + per).min(len)
     };
     let term = |taxonomy: Taxonomy, slug: &str| site.terms(taxonomy).get(slug).map_or(&[][..], |t| &t.reports[..]);
+    let mut related: &[usize] = &[];
+    let mut related_of = |i: usize| related = site.related.get(i).map_or(&[][..], |r| &r[..]);
     let (cards, full) = match route {
         Route::Home { page } => (Ids::Range(page_of(*page, n)), Ids::NONE),
-        Route::Report { slug } | Route::Card { slug } => match site.by_slug.get(slug) {
+        Route::Report { slug } => match site.by_slug.get(slug) {
+            Some(&i) => {
+                related_of(i);
+                (Ids::Range(i..i + 1), Ids::NONE)
+            }
+            None => (Ids::NONE, Ids::NONE),
+        },
+        Route::Card { slug } => match site.by_slug.get(slug) {
             Some(&i) => (Ids::Range(i..i + 1), Ids::NONE),
             None => (Ids::NONE, Ids::NONE),
         },
         Route::Analysis { slug } => match site.by_slug.get(slug) {
-            Some(&i) => (Ids::NONE, Ids::Range(i..i + 1)),
+            Some(&i) => {
+                related_of(i);
+                (Ids::NONE, Ids::Range(i..i + 1))
+            }
             None => (Ids::NONE, Ids::NONE),
         },
         Route::Term { taxonomy, slug, page } => {
@@ -115,7 +130,7 @@ pub(crate) fn shown<'a>(route: &Route, site: &'a Site, config: &Config) -> Shown
             (Ids::NONE, Ids::NONE)
         }
     };
-    Shown { cards, full }
+    Shown { cards, full, related }
 }
 
 /// Each report's fingerprints, aligned with `Site::reports`: what its card shows, and all
@@ -135,6 +150,8 @@ pub(crate) struct FingerprintInputs<'a> {
     pub reports: &'a [ReportFp],
     /// What each report's drawn chart is made of, aligned with `reports`.
     pub charts: &'a [u64],
+    /// Each report's [`entry_hash`], aligned with `Site::reports`.
+    pub entries: &'a [u64],
     pub templates: &'a TemplateHashes,
     /// The hash of a plain page's source text.
     pub page_hash: &'a (dyn Fn(&Path) -> u64 + Sync),
@@ -148,6 +165,7 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
         config,
         reports,
         charts,
+        entries,
         templates,
         page_hash,
     } = inputs;
@@ -169,6 +187,9 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
     }
     for i in shown.full.iter() {
         reports[i].full.hash(&mut h);
+    }
+    for &i in shown.related {
+        (i, entries[i]).hash(&mut h);
     }
     let per = config.paginate.max(1);
     match route {
@@ -234,4 +255,18 @@ pub(crate) fn names_hash(r: &Report, site: &Site) -> u64 {
     } else {
         0
     }
+}
+
+/// What a report shows where another lists it as related (context.rs, `RelatedCtx`):
+/// its title, link, date and top score under the site's spelling of the area. So a
+/// change elsewhere in the report (a tag) re-renders only the pages whose related list
+/// it changes, not every page that lists it.
+pub(crate) fn entry_hash(r: &Report, site: &Site) -> u64 {
+    let m = &r.meta;
+    let mut h = DefaultHasher::new();
+    (&m.title, &m.slug, m.date).hash(&mut h);
+    if let Some(s) = crate::report::top_score(&m.scores) {
+        (s.score, site.term_name(Taxonomy::Impact, &s.area.slug, &s.area.name)).hash(&mut h);
+    }
+    h.finish()
 }

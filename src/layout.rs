@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::context::{report_value, TermValues};
-use crate::fingerprint::{names_hash, route_fingerprint, shown, FingerprintInputs, ReportFp};
+use crate::fingerprint::{entry_hash, names_hash, route_fingerprint, shown, FingerprintInputs, ReportFp};
 use crate::hash::hash_of;
 use crate::markdown::PackedHtml;
 use crate::memo::Fingerprinted;
@@ -32,6 +32,9 @@ pub(crate) struct Layout {
     pub site: Site,
     /// Fingerprints per report, aligned with `site.reports`.
     pub report_fps: Vec<ReportFp>,
+    /// What each report shows where it is listed as related (`entry_hash`), aligned
+    /// with `site.reports`.
+    pub entries: Vec<u64>,
     /// The bodies' HTML, aligned with `site.reports`.
     pub bodies: Vec<Option<PackedHtml>>,
     /// The card value of each report, aligned with `site.reports`.
@@ -70,12 +73,19 @@ pub(crate) struct LayoutInputs<'a> {
 }
 
 impl<'a> LayoutInputs<'a> {
-    fn fingerprints(&self, site: &'a Site, reports: &'a [ReportFp], charts: &'a [u64]) -> FingerprintInputs<'a> {
+    fn fingerprints(
+        &self,
+        site: &'a Site,
+        reports: &'a [ReportFp],
+        charts: &'a [u64],
+        entries: &'a [u64],
+    ) -> FingerprintInputs<'a> {
         FingerprintInputs {
             site,
             config: self.config,
             reports,
             charts,
+            entries,
             templates: self.templates,
             page_hash: self.page_hash,
         }
@@ -134,13 +144,15 @@ pub(crate) fn lay_out(
         .iter()
         .map(|r| crate::chart::chart_key(&r.meta, inputs.prices, inputs.now.date_naive(), inputs.config))
         .collect();
+    let entries: Vec<u64> = site.reports.iter().map(|r| entry_hash(r, &site)).collect();
     let routes = plan_routes(&site, inputs.config);
-    let fp_inputs = inputs.fingerprints(&site, &report_fps, &charts);
+    let fp_inputs = inputs.fingerprints(&site, &report_fps, &charts, &entries);
     let fingerprints: Vec<u64> = routes.par_iter().map(|r| route_fingerprint(r, &fp_inputs)).collect();
     Layout {
         key,
         site,
         report_fps,
+        entries,
         bodies,
         cards,
         terms,
@@ -176,7 +188,7 @@ impl Layout {
             })
             .map(|(i, _)| i)
             .collect();
-        let fp_inputs = inputs.fingerprints(&self.site, &self.report_fps, &self.charts);
+        let fp_inputs = inputs.fingerprints(&self.site, &self.report_fps, &self.charts, &self.entries);
         for &i in &candidates {
             self.fingerprints[i] = route_fingerprint(&self.routes[i], &fp_inputs);
         }

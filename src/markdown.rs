@@ -315,7 +315,25 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml
     // Writing into a String cannot fail; an error here would be a comrak bug.
     comrak::format_html_with_plugins(root, &opts, &mut html, &plugins).expect("formatting into a String");
     body.toc = toc;
-    (body, PackedHtml::new(&html))
+    (body, PackedHtml::new(&align_classes(html)))
+}
+
+/// Table cells aligned with a class (`<td class="align-right">`) instead of the `align`
+/// attribute comrak writes, which HTML5 made obsolete and validators reject (issue 12).
+fn align_classes(html: String) -> String {
+    if !html.contains(" align=\"") {
+        return html;
+    }
+    let mut out = html;
+    for cell in ["th", "td"] {
+        for side in ["left", "center", "right"] {
+            out = out.replace(
+                &format!("<{cell} align=\"{side}\">"),
+                &format!("<{cell} class=\"align-{side}\">"),
+            );
+        }
+    }
+    out
 }
 
 /// An image: resolved (a bundle file, a static image under the site's path), written

@@ -307,6 +307,7 @@ impl<'a> Renderer<'a> {
                     urls: &self.urls_ctx,
                     meta: self.meta(route, &title, &self.config.description),
                     reports: shown.cards.iter().map(|i| self.cards[i].clone()).collect(),
+                    score_table: ScoreTable::new(site, urls, shown.cards.iter()),
                     pagination: Pagination::new(*page, total, |n| Route::Home { page: n }, urls),
                 };
                 self.render_template(template_of(route).expect("html route"), &ctx)
@@ -449,6 +450,7 @@ impl<'a> Renderer<'a> {
             report: value,
             body_html: safe(body_html.filter(|_| full).unwrap_or_default()),
             toc: report.body.as_ref().filter(|_| full).map_or(&[], |b| &b.toc),
+            related: RelatedCtx::list(self.site, self.urls, id),
         };
         self.render_template(if full { "analysis.html" } else { "report.html" }, &ctx)
     }
@@ -471,6 +473,7 @@ impl<'a> Renderer<'a> {
                     report: self.cards[id].clone(),
                     score: None,
                     severity: None,
+                    band: None,
                     rationale_html: None,
                     notes_html: Vec::new(),
                 };
@@ -479,6 +482,7 @@ impl<'a> Renderer<'a> {
                         if let Some(s) = r.meta.scores.iter().find(|s| s.area.slug == slug) {
                             entry.score = Some(s.score);
                             entry.severity = Some(s.severity());
+                            entry.band = Some(s.band());
                             entry.rationale_html = Some(text_html(&s.rationale, urls));
                         }
                     }

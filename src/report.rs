@@ -39,7 +39,22 @@ pub struct Score {
     pub rationale: String,
 }
 
+/// The highest score, the first written of equals.
+pub fn top_score(scores: &[Score]) -> Option<&Score> {
+    scores.iter().rev().max_by_key(|s| s.score)
+}
+
 impl Score {
+    /// The band of the score in words, as a reader sees it (`High`).
+    pub fn band(&self) -> &'static str {
+        match self.severity() {
+            "severe" => "Severe",
+            "high" => "High",
+            "moderate" => "Moderate",
+            _ => "Low",
+        }
+    }
+
     /// The band of the score in words: the one place the bands are drawn.
     pub fn severity(&self) -> &'static str {
         match self.score {

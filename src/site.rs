@@ -117,6 +117,8 @@ pub struct Site {
     pub aliases: BTreeMap<String, usize>,
     /// How many of the newest reports are of the last 2 days (the news sitemap's).
     pub recent: usize,
+    /// Each report's related reports (ids, best first), aligned with `reports`.
+    pub related: Vec<Vec<usize>>,
 }
 
 impl Site {
@@ -229,6 +231,7 @@ pub fn build_site<T>(reports: Vec<(Arc<Report>, T)>, mut pages: Vec<Arc<Page>>, 
     }
     let since = data.now - chrono::Duration::days(NEWS_WINDOW_DAYS);
     let recent = reports.iter().take_while(|r| r.meta.date >= since).count();
+    let related = crate::related::related_reports(reports.len(), |t| taxonomies[&t].values().collect());
     let site = Site {
         by_slug,
         reports,
@@ -238,6 +241,7 @@ pub fn build_site<T>(reports: Vec<(Arc<Report>, T)>, mut pages: Vec<Arc<Page>>, 
         author_info: data.author_info,
         aliases,
         recent,
+        related,
     };
     (site, extra)
 }

@@ -4,7 +4,7 @@
 use minijinja::Value;
 use serde::Serialize;
 
-use super::{AuthorCtx, EntryCtx, Meta, Pagination, TaxonomyCtx};
+use super::{AuthorCtx, EntryCtx, Meta, Pagination, RelatedCtx, ScoreTable, TaxonomyCtx};
 
 /// `home.html`.
 #[derive(Serialize)]
@@ -17,6 +17,8 @@ pub struct ListPage<'a> {
     pub meta: Meta,
     /// Cards.
     pub reports: Vec<Value>,
+    /// The page's reports by area: a score table (none when no report has a score).
+    pub score_table: Option<ScoreTable>,
     /// Page links.
     pub pagination: Option<Pagination>,
 }
@@ -36,6 +38,8 @@ pub struct ReportPage<'a> {
     pub body_html: Value,
     /// Table of contents.
     pub toc: &'a [crate::markdown::TocEntry],
+    /// Up to four reports that share the most tickers, areas and tags, best first.
+    pub related: Vec<RelatedCtx>,
 }
 
 /// `terms.html`.

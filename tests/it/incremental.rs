@@ -1,4 +1,5 @@
-//! Incremental rebuilds equal clean builds: a seeded random sequence of edits (body, tags,
+//! Incremental rebuilds equal clean builds: a seeded random sequence of edits (body, tags
+//! alone (which move other reports' related lists),
 //! add, delete, rename, draft, score, template) is applied to a site; after each one the
 //! incrementally updated output must be byte-for-byte what a clean build makes.
 
@@ -138,7 +139,27 @@ fn any_sequence_of_edits_rebuilds_to_what_a_clean_build_makes() {
     let mut next_id = 6;
     for step in 0..120 {
         let mut changed: Vec<PathBuf> = Vec::new();
-        let what = match rng.below(9) {
+        let what = match rng.below(10) {
+            9 => {
+                // Only the tags: the related reports of other reports move (issue 12).
+                let name = live[rng.below(live.len())].clone();
+                let text = fs::read_to_string(site.root().join(&name)).unwrap();
+                let tags: Vec<String> = (0..1 + rng.below(3)).map(|_| format!("{:?}", rng.pick(TAGS))).collect();
+                let text = text
+                    .lines()
+                    .map(|l| {
+                        if l.starts_with("tags = ") {
+                            format!("tags = [{}]", tags.join(", "))
+                        } else {
+                            l.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                site.write(&name, text + "\n");
+                changed.push(name.clone().into());
+                format!("tags of {name}")
+            }
             8 => {
                 // Only the body: the front matter (and so every card) stays as it is.
                 let name = live[rng.below(live.len())].clone();
@@ -374,4 +395,69 @@ fn a_rebuild_keeps_unchanged_files_and_a_no_op_rebuild_writes_nothing() {
     let run = site.build();
     assert!(run.stdout.starts_with("built "), "{}", run.stdout);
     assert!(a_page.is_file());
+}
+
+/// The titles of the related reports on a quick read.
+fn related_of(page: &Path) -> Vec<String> {
+    let html = scraper::Html::parse_document(&fs::read_to_string(page).unwrap());
+    crate::support::select(&html, "aside[aria-labelledby=related-h] li > a")
+        .iter()
+        .map(|a| crate::support::text(*a))
+        .collect()
+}
+
+#[test]
+fn a_tag_change_rewrites_exactly_the_quick_reads_whose_related_list_changed() {
+    let site = SiteTest::new();
+    let tags = ["copper", "copper", "nickel", "nickel", "zinc", "zinc"];
+    for (n, tag) in tags.iter().enumerate() {
+        site.write(
+            &format!("content/r{n}.md"),
+            crate::support::report(&format!("R{n}"), &format!("2025-03-{:02}", n + 1)).tags(&[tag, "metals"]),
+        );
+    }
+    let out = tempfile::tempdir().unwrap();
+    let opts = Options {
+        output: Some(out.path().to_path_buf()),
+        ..Options::new(site.root())
+    };
+    let mut state = BuildState::new(opts);
+    rebuild(
+        &mut state,
+        &Changes::All,
+        &Sink::InPlace(out.path()),
+        &mut Timer::start(),
+    )
+    .unwrap();
+    let page = |n: usize| out.path().join(format!("reports/r{n}/index.html"));
+    let before: Vec<(Vec<String>, Vec<u8>)> = (0..6)
+        .map(|n| (related_of(&page(n)), fs::read(page(n)).unwrap()))
+        .collect();
+
+    // r0 leaves copper for zinc: r1 loses it, r4 and r5 gain it; r2 and r3 keep theirs.
+    site.write(
+        "content/r0.md",
+        crate::support::report("R0", "2025-03-01").tags(&["zinc", "metals"]),
+    );
+    rebuild(
+        &mut state,
+        &Changes::Paths(vec!["content/r0.md".into()]),
+        &Sink::InPlace(out.path()),
+        &mut Timer::start(),
+    )
+    .unwrap();
+    let mut moved = Vec::new();
+    for (n, (related, bytes)) in before.iter().enumerate().skip(1) {
+        let changed_list = *related != related_of(&page(n));
+        let rewritten = *bytes != fs::read(page(n)).unwrap();
+        assert_eq!(
+            changed_list, rewritten,
+            "r{n}: related list changed {changed_list}, page rewritten {rewritten}"
+        );
+        if changed_list {
+            moved.push(n);
+        }
+    }
+    assert!(moved.contains(&1) && moved.contains(&4), "{moved:?}");
+    assert!(!moved.contains(&2), "{moved:?}");
 }

@@ -5,6 +5,7 @@
 mod support;
 
 mod bodies;
+mod browser;
 mod build_basics;
 mod cashtags;
 mod deploy;
@@ -20,6 +21,7 @@ mod newsroom_site;
 mod pages;
 mod pagination;
 mod pictures;
+mod reader;
 mod restart;
 mod scaffold;
 mod search;

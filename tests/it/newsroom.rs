@@ -184,7 +184,7 @@ fn authors_toml_with_an_unknown_key_is_an_error_at_its_line() {
 }
 
 #[test]
-fn an_update_note_is_shown_next_to_updated_and_in_every_feed() {
+fn an_update_note_is_shown_at_the_foot_of_the_report_and_in_every_feed() {
     let site = SiteTest::new();
     site.write(
         "content/a.md",
@@ -194,11 +194,20 @@ fn an_update_note_is_shown_next_to_updated_and_in_every_feed() {
             .body("Body text."),
     );
     site.build();
+    // The date by the headline; what changed at the foot of the report (issue 12).
     for path in ["reports/a/", "reports/a/full/", ""] {
         let page = site.page(path);
-        let updated = select(&page, "main .updated");
         assert_eq!(
-            text(updated[0]),
+            text(select(&page, "main .updated")[0]),
+            "Updated 10 October 2025",
+            "{path}"
+        );
+    }
+    for path in ["reports/a/", "reports/a/full/"] {
+        let page = site.page(path);
+        let line = select(&page, "main footer .update-line");
+        assert_eq!(
+            text(line[0]),
             "Updated 10 October 2025: Corrected the shipment's tonnage.",
             "{path}"
         );

@@ -4,13 +4,10 @@
 //! it is fixed, a folder of its own for each run (removed when it stops), and requests
 //! that try to leave the site refused. Every connection is to 127.0.0.1, bounded in time.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
-use std::sync::mpsc::channel;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::support::{http, report, select, Events, KillOnDrop, SiteTest, Stream};
+use crate::browser::{chromium, Browser};
+use crate::support::{http, report, select, Events, SiteTest, Stream};
 
 fn site() -> SiteTest {
     let site = SiteTest::new();
@@ -295,128 +292,6 @@ fn an_editor_save_by_rename_is_seen() {
     std::fs::rename(&tmp, &path).unwrap();
     assert!(events.wait_for("event: reload"), "no reload event");
     assert!(server.get("/reports/a/").body.contains("Saved by rename."));
-}
-
-/// The Chromium binary, if installed. Under CI it must be (`.ci/run` installs it).
-fn chromium() -> Option<&'static str> {
-    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have Chromium: .ci/run installs it"
-        );
-        eprintln!("SKIPPED: no Chromium on this machine (apt-get install chromium)");
-    }
-    found
-}
-
-/// Headless Chromium, driven over the DevTools protocol; killed when dropped.
-struct Browser {
-    _child: KillOnDrop,
-    page: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
-    next_id: u64,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    fn open(binary: &str, url: &str) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        let mut child = Command::new(binary)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--remote-debugging-port=0",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg(url)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("chromium starts");
-        let stderr = child.stderr.take().unwrap();
-        let child = KillOnDrop(child);
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(i) = line.find("ws://127.0.0.1:") {
-                    let _ = tx.send(line[i..].to_string());
-                }
-            }
-        });
-        let ws = rx.recv_timeout(Duration::from_secs(20)).expect("DevTools address");
-        let port: u16 = ws["ws://127.0.0.1:".len()..]
-            .split('/')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        // Find the page's own DevTools socket.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let page_ws = loop {
-            let body = http(port, "GET", "/json/list").body;
-            let targets: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            let page = targets.as_array().and_then(|a| {
-                a.iter()
-                    .find(|t| t["type"] == "page" && t["url"].as_str().is_some_and(|u| u.starts_with(url)))
-                    .and_then(|t| t["webSocketDebuggerUrl"].as_str().map(str::to_owned))
-            });
-            if let Some(p) = page {
-                break p;
-            }
-            assert!(Instant::now() < deadline, "no page target in {body}");
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        let (page, _) = tungstenite::connect(page_ws.as_str()).expect("DevTools socket");
-        Browser {
-            _child: child,
-            page,
-            next_id: 1,
-            _profile: profile,
-        }
-    }
-
-    /// Evaluates a JavaScript expression in the page and returns its string value.
-    fn eval(&mut self, expression: &str) -> String {
-        let id = self.next_id;
-        self.next_id += 1;
-        let msg = serde_json::json!({
-            "id": id,
-            "method": "Runtime.evaluate",
-            "params": {"expression": expression, "returnByValue": true},
-        });
-        self.page.send(tungstenite::Message::text(msg.to_string())).unwrap();
-        loop {
-            let reply = self.page.read().expect("a DevTools reply");
-            let Ok(text) = reply.into_text() else { continue };
-            let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-            if v["id"] == id {
-                return v["result"]["result"]["value"].as_str().unwrap_or_default().to_string();
-            }
-        }
-    }
-
-    /// Polls the page's text until it contains `needle` or the time is up.
-    fn wait_for_text(&mut self, needle: &str, limit: Duration) -> bool {
-        let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
-            if self
-                .eval("document.body ? document.body.innerText : ''")
-                .contains(needle)
-            {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        false
-    }
 }
 
 #[test]
