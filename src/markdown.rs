@@ -209,66 +209,11 @@ pub fn render_body(text: &str, settings: &BodySettings<'_>) -> (Body, PackedHtml
     for node in nodes {
         let value = node.data().value.clone();
         match value {
-            NodeValue::Text(ref t) if !inside_link(node) => {
-                let literal = t.to_string();
-                body.words += literal.split_whitespace().count();
-                let tags = scan_cashtags(&literal);
-                if tags.is_empty() {
-                    continue;
-                }
-                let sentence_source = enclosing_block(node)
-                    .map(|b| b.collect_text())
-                    .unwrap_or_else(|| literal.clone());
-                let mut last = 0;
-                for (range, ticker) in tags {
-                    if range.start > last {
-                        node.insert_before(text_node(&arena, &literal[last..range.start]));
-                    }
-                    let link = arena.alloc(AstNode::from(NodeValue::Link(Box::new(NodeLink {
-                        url: (settings.ticker_url)(&ticker),
-                        title: String::new(),
-                    }))));
-                    link.append(text_node(&arena, &literal[range.clone()]));
-                    node.insert_before(link);
-                    if !body.tickers.contains(&ticker) {
-                        body.tickers.push(ticker.clone());
-                    }
-                    let sentence = sentence_around(&sentence_source, &literal[range.clone()]);
-                    if !body.mentions.iter().any(|(t, s)| *t == ticker && *s == sentence) {
-                        body.mentions.push((ticker, sentence));
-                    }
-                    last = range.end;
-                }
-                node.data_mut().value = NodeValue::Text(literal[last..].to_string().into());
-            }
+            NodeValue::Text(ref t) if !inside_link(node) => link_cashtags_in(&arena, node, t, settings, &mut body),
             NodeValue::HtmlBlock(NodeHtmlBlock { literal: ref html, .. }) | NodeValue::HtmlInline(ref html)
                 if !settings.unsafe_html =>
             {
-                // A comment shows nothing either way: dropping it is not news.
-                let html = html.trim();
-                if html.starts_with("<!--") {
-                    continue;
-                }
-                let start = node.data().sourcepos.start;
-                match &mut body.dropped_html {
-                    // `<b>hi</b>` is one piece of HTML to the writer.
-                    Some(d) if !html.starts_with("</") => d.count += 1,
-                    Some(_) => {}
-                    None => {
-                        let first_line = html.lines().next().unwrap_or_default();
-                        let first: String = first_line.chars().take(60).collect();
-                        body.dropped_html = Some(DroppedHtml {
-                            first: if first.len() < first_line.len() {
-                                format!("{first}...")
-                            } else {
-                                first
-                            },
-                            line: start.line,
-                            column: start.column,
-                            count: 1,
-                        });
-                    }
-                }
+                note_dropped_html(node, html, &mut body)
             }
             NodeValue::Link(link) if link.url.starts_with("@/") => {
                 let target = &link.url[2..];
@@ -427,6 +372,76 @@ fn is_root_relative(url: &str) -> bool {
 fn set_url<'a>(node: &'a AstNode<'a>, url: String) {
     if let NodeValue::Link(l) | NodeValue::Image(l) = &mut node.data_mut().value {
         l.url = url;
+    }
+}
+
+/// Links each cashtag of a text node to its ticker page, and records the ticker and the
+/// sentence it stands in.
+fn link_cashtags_in<'a>(
+    arena: &'a Arena<'a>,
+    node: &'a AstNode<'a>,
+    t: &str,
+    settings: &BodySettings<'_>,
+    body: &mut Body,
+) {
+    let literal = t.to_string();
+    body.words += literal.split_whitespace().count();
+    let tags = scan_cashtags(&literal);
+    if tags.is_empty() {
+        return;
+    }
+    let sentence_source = enclosing_block(node)
+        .map(|b| b.collect_text())
+        .unwrap_or_else(|| literal.clone());
+    let mut last = 0;
+    for (range, ticker) in tags {
+        if range.start > last {
+            node.insert_before(text_node(arena, &literal[last..range.start]));
+        }
+        let link = arena.alloc(AstNode::from(NodeValue::Link(Box::new(NodeLink {
+            url: (settings.ticker_url)(&ticker),
+            title: String::new(),
+        }))));
+        link.append(text_node(arena, &literal[range.clone()]));
+        node.insert_before(link);
+        if !body.tickers.contains(&ticker) {
+            body.tickers.push(ticker.clone());
+        }
+        let sentence = sentence_around(&sentence_source, &literal[range.clone()]);
+        if !body.mentions.iter().any(|(t, s)| *t == ticker && *s == sentence) {
+            body.mentions.push((ticker, sentence));
+        }
+        last = range.end;
+    }
+    node.data_mut().value = NodeValue::Text(literal[last..].to_string().into());
+}
+
+/// Records raw HTML that the page leaves out (`unsafe_html` off): the first piece and a count.
+fn note_dropped_html<'a>(node: &'a AstNode<'a>, html: &str, body: &mut Body) {
+    // A comment shows nothing either way: dropping it is not news.
+    let html = html.trim();
+    if html.starts_with("<!--") {
+        return;
+    }
+    let start = node.data().sourcepos.start;
+    match &mut body.dropped_html {
+        // `<b>hi</b>` is one piece of HTML to the writer.
+        Some(d) if !html.starts_with("</") => d.count += 1,
+        Some(_) => {}
+        None => {
+            let first_line = html.lines().next().unwrap_or_default();
+            let first: String = first_line.chars().take(60).collect();
+            body.dropped_html = Some(DroppedHtml {
+                first: if first.len() < first_line.len() {
+                    format!("{first}...")
+                } else {
+                    first
+                },
+                line: start.line,
+                column: start.column,
+                count: 1,
+            });
+        }
     }
 }
 
