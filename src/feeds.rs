@@ -6,6 +6,7 @@
 //! as its first alias keeps its id, so feed readers do not show it again.
 
 use std::fmt::Write;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -76,13 +77,38 @@ fn author_names<'a>(site: &'a Site, r: &'a Report) -> impl Iterator<Item = &'a s
         .map(move |a| site.term_name(Taxonomy::Authors, &a.slug, &a.name))
 }
 
-/// One item of a feed: the report and its full analysis's HTML, lent by the build driver.
-pub(crate) type FeedItem<'a> = (&'a Report, Option<&'a PackedHtml>);
+/// One item of a feed: the report, its full analysis's HTML (lent by the build driver),
+/// and where its RSS `<item>` is kept once made (see [`RssItems`]).
+#[derive(Clone, Copy)]
+pub(crate) struct FeedItem<'a> {
+    pub report: &'a Report,
+    pub body: Option<&'a PackedHtml>,
+    pub rss: Option<&'a OnceLock<String>>,
+}
+
+/// Each report's RSS `<item>`, made at most once per build however many feeds carry it:
+/// a report sits in the site's feed and in the feed of each of its terms, and an item
+/// does not depend on the feed. Slots fill on first use, so only the reports that some
+/// feed carries are kept, and the whole is dropped with the build's feeds.
+#[derive(Default)]
+pub(crate) struct RssItems(Vec<OnceLock<String>>);
+
+impl RssItems {
+    /// Empty slots for a site of `reports` reports.
+    pub(crate) fn new(reports: usize) -> RssItems {
+        RssItems((0..reports).map(|_| OnceLock::new()).collect())
+    }
+
+    /// The slot of report `id` (none when this holds no slots).
+    pub(crate) fn slot(&self, id: usize) -> Option<&OnceLock<String>> {
+        self.0.get(id)
+    }
+}
 
 /// A report as HTML for feed readers: the quick read's core, the full analysis, the
 /// disclaimer. Root-relative links are made absolute.
-fn item_html((r, body): FeedItem<'_>, config: &Config, urls: &Urls) -> String {
-    let m = &r.meta;
+fn item_html(item: FeedItem<'_>, config: &Config, urls: &Urls) -> String {
+    let m = &item.report.meta;
     let mut html = String::new();
     let _ = write!(html, "<p><strong>{}</strong></p>", xml(&m.summary));
     if let (Some(note), Some(updated)) = (&m.update_note, &m.updated) {
@@ -111,7 +137,7 @@ fn item_html((r, body): FeedItem<'_>, config: &Config, urls: &Urls) -> String {
         }
         html.push_str("</ul>");
     }
-    if let Some(body) = body {
+    if let Some(body) = item.body {
         html.push_str(&absolute_links(&body.unpack(), urls));
     }
     if !config.disclaimer.is_empty() {
@@ -176,47 +202,66 @@ pub fn rss(
         "<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
         xml(&self_url)
     );
-    if let Some((r, _)) = reports.first() {
+    if let Some(r) = reports.first().map(|i| i.report) {
         let _ = writeln!(
             out,
             "<lastBuildDate>{}</lastBuildDate>",
             r.meta.updated.unwrap_or(r.meta.date).to_rfc2822()
         );
     }
-    for &item in reports {
-        let m = &item.0.meta;
-        let link = urls.permalink(&Route::Report { slug: m.slug.clone() });
-        out.push_str("<item>\n");
-        let _ = writeln!(out, "<title>{}</title>", xml(&m.title));
-        let _ = writeln!(out, "<link>{}</link>", xml(&link));
-        let _ = writeln!(out, "<guid isPermaLink=\"true\">{}</guid>", xml(&item_id(item.0, urls)));
-        let _ = writeln!(out, "<pubDate>{}</pubDate>", m.date.to_rfc2822());
-        for a in author_names(site, item.0) {
-            let _ = writeln!(out, "<dc:creator>{}</dc:creator>", xml(a));
-        }
-        if let Some(c) = &m.category {
-            let _ = writeln!(
-                out,
-                "<category>{}</category>",
-                xml(site.term_name(Taxonomy::Categories, &c.slug, &c.name))
-            );
-        }
-        for t in &m.tags {
-            let _ = writeln!(
-                out,
-                "<category>{}</category>",
-                xml(site.term_name(Taxonomy::Tags, &t.slug, &t.name))
-            );
-        }
-        let _ = writeln!(
-            out,
-            "<description>{}</description>",
-            cdata(&item_html(item, config, urls))
-        );
-        out.push_str("</item>\n");
+    let items: Vec<std::borrow::Cow<'_, str>> = reports
+        .iter()
+        .map(|&item| match item.rss {
+            Some(slot) => slot.get_or_init(|| rss_item(site, config, urls, item)).as_str().into(),
+            None => rss_item(site, config, urls, item).into(),
+        })
+        .collect();
+    out.reserve(items.iter().map(|i| i.len()).sum::<usize>() + 32);
+    for item in items {
+        out.push_str(&item);
     }
     out.push_str("</channel>\n</rss>\n");
     out.into_bytes()
+}
+
+/// One report as an RSS `<item>`, the same in every feed that carries it.
+fn rss_item(site: &Site, config: &Config, urls: &Urls, item: FeedItem<'_>) -> String {
+    let m = &item.report.meta;
+    let mut out = String::new();
+    let link = urls.permalink(&Route::Report { slug: m.slug.clone() });
+    out.push_str("<item>\n");
+    let _ = writeln!(out, "<title>{}</title>", xml(&m.title));
+    let _ = writeln!(out, "<link>{}</link>", xml(&link));
+    let _ = writeln!(
+        out,
+        "<guid isPermaLink=\"true\">{}</guid>",
+        xml(&item_id(item.report, urls))
+    );
+    let _ = writeln!(out, "<pubDate>{}</pubDate>", m.date.to_rfc2822());
+    for a in author_names(site, item.report) {
+        let _ = writeln!(out, "<dc:creator>{}</dc:creator>", xml(a));
+    }
+    if let Some(c) = &m.category {
+        let _ = writeln!(
+            out,
+            "<category>{}</category>",
+            xml(site.term_name(Taxonomy::Categories, &c.slug, &c.name))
+        );
+    }
+    for t in &m.tags {
+        let _ = writeln!(
+            out,
+            "<category>{}</category>",
+            xml(site.term_name(Taxonomy::Tags, &t.slug, &t.name))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<description>{}</description>",
+        cdata(&item_html(item, config, urls))
+    );
+    out.push_str("</item>\n");
+    out
 }
 
 /// Atom 1.0 for the site.
@@ -244,14 +289,17 @@ pub fn atom(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<'_>])
     );
     let _ = writeln!(out, "<id>{}</id>", xml(&home));
     let _ = writeln!(out, "<generator>impress</generator>");
-    let newest = reports.iter().map(|(r, _)| r.meta.updated.unwrap_or(r.meta.date)).max();
+    let newest = reports
+        .iter()
+        .map(|i| i.report.meta.updated.unwrap_or(i.report.meta.date))
+        .max();
     let _ = writeln!(
         out,
         "<updated>{}</updated>",
         newest.map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |d| d.to_rfc3339())
     );
     for &item in reports {
-        let m = &item.0.meta;
+        let m = &item.report.meta;
         let link = urls.permalink(&Route::Report { slug: m.slug.clone() });
         out.push_str("<entry>\n");
         let _ = writeln!(out, "<title>{}</title>", xml(&m.title));
@@ -260,13 +308,13 @@ pub fn atom(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<'_>])
             "<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>",
             xml(&link)
         );
-        let _ = writeln!(out, "<id>{}</id>", xml(&item_id(item.0, urls)));
+        let _ = writeln!(out, "<id>{}</id>", xml(&item_id(item.report, urls)));
         let _ = writeln!(out, "<published>{}</published>", m.date.to_rfc3339());
         let _ = writeln!(out, "<updated>{}</updated>", m.updated.unwrap_or(m.date).to_rfc3339());
         let authors: Vec<&str> = if m.authors.is_empty() {
             vec![config.title.as_str()]
         } else {
-            author_names(site, item.0).collect()
+            author_names(site, item.report).collect()
         };
         for a in authors {
             let _ = writeln!(out, "<author><name>{}</name></author>", xml(a));
@@ -400,10 +448,10 @@ pub fn json_feed(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<
         items: reports
             .iter()
             .map(|&item| {
-                let m = &item.0.meta;
+                let m = &item.report.meta;
                 let url = urls.permalink(&Route::Report { slug: m.slug.clone() });
                 JsonItem {
-                    id: item_id(item.0, urls),
+                    id: item_id(item.report, urls),
                     url,
                     title: m.title.clone(),
                     content_html: item_html(item, config, urls),
@@ -427,7 +475,7 @@ pub fn json_feed(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<
                         .iter()
                         .map(|t| site.term_name(Taxonomy::Tags, &t.slug, &t.name).to_string())
                         .collect(),
-                    impress: ImpressExtension::new(site, item.0),
+                    impress: ImpressExtension::new(site, item.report),
                 }
             })
             .collect(),

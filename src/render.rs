@@ -151,16 +151,18 @@ impl<'a> Renderer<'a> {
             Bodies::Lend(b) => b,
             Bodies::Give(b) => b,
         };
+        let rss = feeds::RssItems::new(self.site.reports.len());
         // Errors are boxed: this list has an entry for every page of the site.
         let mut results: Vec<Result<T, Box<Diagnostic>>> = site_wide
             .par_iter()
             .map(|&i| {
                 let page = self
-                    .render_route(&routes[i], lent)
+                    .render_route(&routes[i], lent, &rss)
                     .map_err(|d| self.while_rendering(d, &routes[i]));
                 page.and_then(|b| each(i, b)).map_err(Box::new)
             })
             .collect();
+        drop(rss);
         timer.lap("feeds, sitemap, search index");
         let jobs = self.plan_jobs(routes, pages, bodies);
         results.par_extend(
@@ -227,7 +229,7 @@ impl<'a> Renderer<'a> {
                 .map_err(Box::new)
         };
         match job {
-            Job::Route(i) => vec![done(i, self.render_route(&routes[i], &[]))],
+            Job::Route(i) => vec![done(i, self.render_route(&routes[i], &[], &feeds::RssItems::default()))],
             Job::Report { id, quick, full } => {
                 // The whole quick read, made once for both pages.
                 let value = match self.full_value(id) {
@@ -283,7 +285,12 @@ impl<'a> Renderer<'a> {
 
     /// Renders one route; `bodies` are the bodies' HTML that feeds show (aligned with
     /// `Site::reports`; report pages rendered alone take theirs from it too).
-    pub(crate) fn render_route(&self, route: &Route, bodies: &[Option<PackedHtml>]) -> Result<Vec<u8>, Diagnostic> {
+    pub(crate) fn render_route(
+        &self,
+        route: &Route,
+        bodies: &[Option<PackedHtml>],
+        rss: &feeds::RssItems,
+    ) -> Result<Vec<u8>, Diagnostic> {
         let (site, urls) = (self.site, self.urls);
         let shown = shown(route, site, self.config);
         let body_of = |i: usize| bodies.get(i).and_then(Option::as_ref);
@@ -291,7 +298,11 @@ impl<'a> Renderer<'a> {
             shown
                 .full
                 .iter()
-                .map(|i| (site.reports[i].as_ref(), body_of(i)))
+                .map(|i| FeedItem {
+                    report: site.reports[i].as_ref(),
+                    body: body_of(i),
+                    rss: rss.slot(i),
+                })
                 .collect()
         };
         match route {
