@@ -334,7 +334,7 @@ impl<'a> Renderer<'a> {
             Route::Card { slug } => self.render_card(slug),
             Route::Terms(taxonomy) => {
                 let mut terms: Vec<_> = site.terms(*taxonomy).values().collect();
-                // By folded name: `Économie` after `Energy`, not after `Test`.
+                // By folded name: `Économie` sorts as `economie` (before `Energy`, not after `Test`).
                 terms.sort_by_cached_key(|t| (deunicode::deunicode(&t.name).to_lowercase(), t.slug.clone()));
                 let terms = terms
                     .into_iter()
@@ -660,7 +660,7 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
         Route::SearchIndex,
     ]);
     let listed = routes.iter().filter(|r| sitemap::in_sitemap(r)).count();
-    for part in 1..=sitemap::sitemap_parts(listed, crate::routes::SITEMAP_LIMIT) {
+    for part in 1..=sitemap::sitemap_parts(listed, crate::routes::sitemap_limit()) {
         routes.push(Route::SitemapPart { part });
     }
     routes

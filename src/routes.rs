@@ -199,6 +199,21 @@ impl Route {
 /// The most URLs one sitemap file may list (sitemaps.org).
 pub const SITEMAP_LIMIT: usize = 50_000;
 
+/// The most URLs one sitemap file lists: [`SITEMAP_LIMIT`], or a smaller number from the
+/// environment variable `IMPRESS_SITEMAP_LIMIT`, so that a test site of a few reports can
+/// cross it (a site of 50,000 pages is minutes of a debug build), and for a host or
+/// crawler that wants smaller files. It never goes above the protocol's limit.
+pub fn sitemap_limit() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("IMPRESS_SITEMAP_LIMIT")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .map_or(SITEMAP_LIMIT, |n| n.min(SITEMAP_LIMIT))
+    })
+}
+
 /// Joins routes to the site's base URL.
 #[derive(Debug, Clone, Serialize)]
 pub struct Urls {

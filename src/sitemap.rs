@@ -1,11 +1,11 @@
-//! sitemap.xml (one file, or an index of parts of at most [`SITEMAP_LIMIT`] URLs each),
+//! sitemap.xml (one file, or an index of parts of at most [`sitemap_limit`] URLs each),
 //! the Google News sitemap, and robots.txt, straight from the [`Site`] and its routes.
 
 use std::fmt::Write;
 
 use crate::config::Config;
 use crate::feeds::xml;
-use crate::routes::{Route, Urls, SITEMAP_LIMIT};
+use crate::routes::{sitemap_limit, Route, Urls};
 use crate::site::Site;
 
 /// True for the routes a sitemap lists: every HTML page but the 404 and redirects.
@@ -25,11 +25,11 @@ pub(crate) fn sitemap_parts(urls: usize, limit: usize) -> usize {
 const URLSET: &str =
     "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
 
-/// sitemap.xml: every page, or when there are more than [`SITEMAP_LIMIT`], an index of
+/// sitemap.xml: every page, or when there are more than [`sitemap_limit`], an index of
 /// the parts (`/sitemaps/N.xml`).
 pub fn sitemap(site: &Site, urls: &Urls, routes: &[Route]) -> Vec<u8> {
     let listed = routes.iter().filter(|r| in_sitemap(r)).count();
-    let parts = sitemap_parts(listed, SITEMAP_LIMIT);
+    let parts = sitemap_parts(listed, sitemap_limit());
     if parts == 0 {
         return urlset(site, urls, routes.iter().filter(|r| in_sitemap(r)), listed);
     }
@@ -49,9 +49,10 @@ pub fn sitemap(site: &Site, urls: &Urls, routes: &[Route]) -> Vec<u8> {
 
 /// Part `part` (1-based) of a large site's sitemap.
 pub fn sitemap_part(site: &Site, urls: &Urls, routes: &[Route], part: usize) -> Vec<u8> {
-    let skip = part.saturating_sub(1) * SITEMAP_LIMIT;
-    let listed = routes.iter().filter(|r| in_sitemap(r)).skip(skip).take(SITEMAP_LIMIT);
-    urlset(site, urls, listed, SITEMAP_LIMIT)
+    let limit = sitemap_limit();
+    let skip = part.saturating_sub(1) * limit;
+    let listed = routes.iter().filter(|r| in_sitemap(r)).skip(skip).take(limit);
+    urlset(site, urls, listed, limit)
 }
 
 /// A `<urlset>` of `routes`, with `<lastmod>` for reports and the home page.
@@ -126,9 +127,9 @@ mod tests {
             (4, 3, 2),
             (6, 3, 2),
             (7, 3, 3),
-            (50_000, SITEMAP_LIMIT, 0),
-            (50_001, SITEMAP_LIMIT, 2),
-            (120_000, SITEMAP_LIMIT, 3),
+            (50_000, crate::routes::SITEMAP_LIMIT, 0),
+            (50_001, crate::routes::SITEMAP_LIMIT, 2),
+            (120_000, crate::routes::SITEMAP_LIMIT, 3),
         ] {
             assert_eq!(sitemap_parts(n, limit), parts, "{n} urls, limit {limit}");
         }

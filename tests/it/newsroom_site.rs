@@ -137,6 +137,67 @@ fn the_news_sitemap_lists_the_reports_of_the_last_two_days() {
         .contains("Sitemap: https://example.com/news-sitemap.xml"));
 }
 
+/// Past the protocol's 50,000 URLs, sitemap.xml becomes an index of parts of at most that
+/// many. `IMPRESS_SITEMAP_LIMIT` lowers the limit, so that a site of a few reports crosses
+/// it as a site of 25,000 reports would; the same code splits both.
+#[test]
+fn a_sitemap_past_its_limit_becomes_an_index_of_parts_that_list_every_page_once() {
+    let site = SiteTest::new();
+    site.write(
+        "config.toml",
+        CONFIG.replace("https://example.com/", "https://example.com/impact/"),
+    );
+    for i in 1..=6 {
+        site.write(
+            &format!("content/r{i}.md"),
+            report(&format!("Report {i}"), &format!("2025-03-0{i}")).tags(&["Energy"]),
+        );
+    }
+    site.build();
+    let whole: Vec<String> = sitemap_entries(&site.read("sitemap.xml"))
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert!(
+        whole.len() > 14,
+        "six reports, their full analyses and the listings: {whole:?}"
+    );
+    assert!(
+        !site.exists("sitemaps/1.xml"),
+        "one file while the site is under the limit"
+    );
+
+    let run = site.run_env(&[("IMPRESS_SITEMAP_LIMIT", "5")], &["build"]);
+    run.assert_ok();
+    let index = site.read("sitemap.xml");
+    assert!(index.contains("<sitemapindex"), "{index}");
+    let parts: Vec<String> = index
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|l| l.split("</loc>").next())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(parts.len(), whole.len().div_ceil(5), "{index}");
+    let mut listed = Vec::new();
+    for (n, url) in parts.iter().enumerate() {
+        assert_eq!(url, &format!("https://example.com/impact/sitemaps/{}.xml", n + 1));
+        let part = site.read(&format!("sitemaps/{}.xml", n + 1));
+        assert!(part.contains("<urlset"), "{part}");
+        let entries = sitemap_entries(&part);
+        assert!(!entries.is_empty() && entries.len() <= 5, "{part}");
+        listed.extend(entries.into_iter().map(|e| e.0));
+    }
+    assert_eq!(listed, whole, "the parts list every page once, in the same order");
+    assert!(site
+        .read("robots.txt")
+        .contains("Sitemap: https://example.com/impact/sitemap.xml"));
+
+    // Back under the limit, the parts are gone and sitemap.xml lists the pages again.
+    site.build();
+    assert!(!site.exists("sitemaps/1.xml"));
+    assert_eq!(sitemap_entries(&site.read("sitemap.xml")).len(), whole.len());
+}
+
 /// (loc, news:title) of each `<url>` of a news sitemap, unescaped.
 fn roxmltree_like(xml: &str) -> Vec<(String, String)> {
     let unescape = |s: &str| s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");

@@ -166,12 +166,18 @@ impl SiteTest {
 
     /// Runs `impress <args> --root <site>` and collects what it said.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(&[], args)
+    }
+
+    /// Runs `impress <args> --root <site>` with these environment variables set.
+    pub fn run_env(&self, vars: &[(&str, &str)], args: &[&str]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_impress"))
             .args(args)
             .arg("--root")
             .arg(self.root())
             .current_dir(self.root())
             .env("NO_COLOR", "1")
+            .envs(vars.iter().copied())
             .output()
             .expect("run the impress binary");
         Run {
