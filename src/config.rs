@@ -36,7 +36,7 @@ pub struct Config {
     /// Whether raw HTML in Markdown bodies is passed through.
     pub unsafe_html: bool,
     /// `[deploy] headers`: write a `_headers` file (Netlify, Cloudflare Pages) that lets
-    /// hosts cache the stylesheets and scripts for a year.
+    /// hosts cache the stylesheets, scripts and fonts for a year.
     pub deploy_headers: bool,
     /// `[extra]`: any keys, given to templates as `site.extra`.
     pub extra: toml::Table,

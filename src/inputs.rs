@@ -74,7 +74,7 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
         opts.future,
     ));
     let mut template_hashes = templates::template_hashes(&opts.root, &theme);
-    // Every page links the stylesheets and scripts by a URL that carries their hash.
+    // Every page links the stylesheets, scripts and fonts by a URL that carries their hash.
     template_hashes.shared = hash_of(&(template_hashes.shared, &*urls.asset_versions));
     let files_hash = hash_of(&(
         &template_hashes,
@@ -96,12 +96,12 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
     })
 }
 
-/// The stylesheets and scripts among the static files, each with the first 10 hex digits
-/// of its bytes' hash: what their URLs carry.
+/// The stylesheets, scripts and web fonts among the static files, each with the first 10
+/// hex digits of its bytes' hash: what their URLs carry.
 fn asset_versions(statics: &[(PathBuf, Vec<u8>)]) -> std::collections::BTreeMap<String, String> {
     statics
         .iter()
-        .filter(|(p, _)| p.extension().is_some_and(|e| e == "css" || e == "js"))
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "css" || e == "js" || e == "woff2"))
         .map(|(p, b)| {
             let hash = format!("{:016x}", content_hash(b));
             (p.to_string_lossy().replace('\\', "/"), hash[..10].to_string())
@@ -109,12 +109,12 @@ fn asset_versions(statics: &[(PathBuf, Vec<u8>)]) -> std::collections::BTreeMap<
         .collect()
 }
 
-/// `_headers` (Netlify and Cloudflare Pages syntax): the stylesheets and scripts, whose
-/// URLs carry their hash, may be cached for a year.
+/// `_headers` (Netlify and Cloudflare Pages syntax): the stylesheets, scripts and fonts,
+/// whose URLs carry their hash, may be cached for a year.
 fn headers_file(urls: &Urls) -> Vec<u8> {
     let mut out = String::from(
-        "# Written by impress ([deploy] headers = true in config.toml): stylesheets and\n\
-         # scripts are linked by URLs that carry a hash of their bytes.\n",
+        "# Written by impress ([deploy] headers = true in config.toml): stylesheets,\n\
+         # scripts and fonts are linked by URLs that carry a hash of their bytes.\n",
     );
     for path in urls.asset_versions.keys() {
         out.push_str(&format!(

@@ -221,7 +221,7 @@ pub struct Urls {
     pub base_url: String,
     /// Starts and ends with `/`.
     pub base_path: String,
-    /// Static stylesheets and scripts -> a hash of their bytes, which their URLs carry
+    /// Static stylesheets, scripts and web fonts -> a hash of their bytes, which their URLs carry
     /// (`style.css?v=...`), so that a host may cache them for a year (FORMAT.md).
     #[serde(skip)]
     pub asset_versions: std::sync::Arc<std::collections::BTreeMap<String, String>>,

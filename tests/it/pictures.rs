@@ -252,6 +252,11 @@ fn a_lead_image_is_shown_under_the_takeaway_listed_as_a_thumbnail_and_shared() {
     assert_eq!(img.attr("src"), Some("/impact/reports/pakistan-deal/map.png"));
     assert_eq!(img.attr("alt"), Some("The mineral belt"));
     assert_eq!(img.attr("loading"), None, "the lead image is not lazy");
+    assert_eq!(
+        select(&html, "main section[aria-labelledby=takeaway-h] + figure img").len(),
+        1,
+        "right under the takeaway, before the scores"
+    );
     assert!(main_text(&html).contains("USGS"));
     assert_eq!(
         meta(&html, "og:image").as_deref(),

@@ -1,6 +1,6 @@
 //! The reader's side (issue 12): the quick read in a phone's first screen, the masthead,
 //! the home page's lead story and score table, related reports, the footer and the
-//! disclaimer's links, table alignment. Layout is measured in headless Chromium at
+//! disclaimer's links, table alignment, the headlines' font. Layout is measured in headless Chromium at
 //! 390x844 on the example site of this repository.
 
 use std::path::Path;
@@ -42,7 +42,7 @@ fn number(browser: &mut Browser, js: &str) -> f64 {
 }
 
 #[test]
-fn on_a_phone_the_first_score_is_in_the_first_screen_and_a_quick_read_is_about_five_screens() {
+fn on_a_phone_the_first_score_is_in_the_first_screen_and_a_quick_read_is_at_most_five_screens() {
     let Some(binary) = chromium() else { return };
     let site = example_site();
     site.build();
@@ -60,16 +60,37 @@ fn on_a_phone_the_first_score_is_in_the_first_screen_and_a_quick_read_is_about_f
     let (width, height) = (f64::from(PHONE.0), f64::from(PHONE.1));
 
     let mut heights = Vec::new();
+    let mut with_image = 0;
     for slug in &reports {
         browser.goto(&format!("{base}/reports/{slug}/"));
-        let top = number(
-            &mut browser,
-            "document.querySelector('main ol[aria-label^=\"Impact scores\"] > li').getBoundingClientRect().top",
-        );
+        // The whole first score row (area, score, bar and why) is in the first screen.
+        let first = "document.querySelector('main ol[aria-label^=\"Impact scores\"] > li').getBoundingClientRect()";
+        let bottom = number(&mut browser, &format!("{first}.bottom"));
         assert!(
-            top < height,
-            "{slug}: the first score row is at y={top}, below the first screen"
+            bottom <= height,
+            "{slug}: the first score row ends at y={bottom}, below the first screen"
         );
+        // The lead image comes right under the takeaway (FORMAT.md), above the scores.
+        if browser.eval("String(!!document.querySelector('main .lead-image img'))") == "true" {
+            with_image += 1;
+            let next = browser.eval(
+                "document.querySelector('main .takeaway').nextElementSibling.querySelector('img') === document.querySelector('main .lead-image img') ? 'under' : 'elsewhere'",
+            );
+            assert_eq!(next, "under", "{slug}: the lead image is not under the takeaway");
+            let image = "document.querySelector('main .lead-image img')";
+            let image_bottom = number(&mut browser, &format!("{image}.getBoundingClientRect().bottom"));
+            let top = number(&mut browser, &format!("{first}.top"));
+            assert!(image_bottom <= top, "{slug}: the lead image overlaps the scores");
+            let kept = browser.eval(&format!(
+                "String({image}.hasAttribute('width') && {image}.hasAttribute('height'))"
+            ));
+            assert_eq!(kept, "true", "{slug}: the lead image keeps its width and height");
+        }
+        // The headlines are set in the theme's own serif, the same on every machine.
+        let font = browser.eval(
+            "String(getComputedStyle(document.querySelector('main h1')).fontFamily.startsWith('\"Impress Headline\"') && document.fonts.check('700 1em \"Impress Headline\"') && [...document.fonts].some(f => f.family.replace(/\"/g, '') === 'Impress Headline' && f.status === 'loaded'))",
+        );
+        assert_eq!(font, "true", "{slug}: the headline font is not loaded");
         let masthead = number(
             &mut browser,
             "document.querySelector('body > header').getBoundingClientRect().height",
@@ -82,11 +103,12 @@ fn on_a_phone_the_first_score_is_in_the_first_screen_and_a_quick_read_is_about_f
         );
         heights.push(number(&mut browser, "document.documentElement.scrollHeight"));
     }
-    // A typical report: the median of the example site's.
+    assert!(with_image >= 1, "an example report has a lead image");
+    // A typical report: the median of the example site's, masthead and footer included.
     heights.sort_by(f64::total_cmp);
     let typical = heights[heights.len() / 2];
     assert!(
-        typical <= 5.5 * height,
+        typical <= 5.0 * height,
         "a typical quick read is {:.2} screens long: {heights:?}",
         typical / height
     );
@@ -294,4 +316,41 @@ fn the_home_page_leads_with_one_story_and_tables_the_scores_by_area() {
 
 fn select_in_len(el: scraper::ElementRef<'_>, css: &str) -> usize {
     crate::support::select_in(el, css).len()
+}
+
+#[test]
+fn the_headline_font_is_preloaded_under_the_site_path_by_the_url_its_face_uses() {
+    let site = SiteTest::new();
+    site.write("content/a.md", report("A", "2025-03-01"));
+    site.build_with(&["--base-url", "https://e.com/sub/"]);
+    let page = site.page("reports/a/");
+    let preload = select(&page, "head link[rel=preload][as=font]");
+    assert_eq!(preload.len(), 1, "one preloaded font");
+    let link = preload[0].value();
+    assert_eq!(link.attr("type"), Some("font/woff2"));
+    assert!(link.attr("crossorigin").is_some(), "fonts are fetched in CORS mode");
+    let href = link.attr("href").unwrap();
+    let (path, version) = href.split_once("?v=").expect("the URL carries the file's hash");
+    assert!(path.starts_with("/sub/") && path.ends_with(".woff2"), "{href}");
+    assert!(!version.is_empty(), "{href}");
+    let file = site.out(path.trim_start_matches("/sub/"));
+    assert!(file.is_file(), "{} is written", file.display());
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        bytes.starts_with(b"wOF2") && bytes.len() < 30_000,
+        "{} bytes",
+        bytes.len()
+    );
+    assert!(
+        site.exists(&format!(
+            "{}/OFL.txt",
+            path.trim_start_matches("/sub/").rsplit_once('/').unwrap().0
+        )),
+        "its licence goes with it"
+    );
+    // The face that uses it names the same URL, so the preload is not fetched twice.
+    let faces = text(select(&page, "head style")[0]);
+    assert!(faces.contains("@font-face"), "{faces}");
+    assert!(faces.contains(&format!("url(\"{href}\")")), "{faces}");
+    assert!(faces.contains("font-display:swap"), "{faces}");
 }
