@@ -72,6 +72,8 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
         opts.root.join(crate::render::CUSTOM_CSS).is_file(),
         opts.drafts,
         opts.future,
+        // Another limit is another sitemap.xml (and parts).
+        crate::routes::sitemap_limit(),
     ));
     let mut template_hashes = templates::template_hashes(&opts.root, &theme);
     // Every page links the stylesheets, scripts and fonts by a URL that carries their hash.
