@@ -303,23 +303,40 @@ pub(crate) fn svg_to_png(svg: &str, fonts: &CardFonts) -> Result<Vec<u8>, String
     let tree = usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
     let size = tree.size().to_int_size();
     let (width, height) = (size.width().min(4096), size.height().min(4096));
-    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or("the SVG has no size")?;
-    pixmap.fill(tiny_skia::Color::WHITE);
+    // White from the start: one memset, where `Pixmap::new` and `fill` write every byte twice.
+    let white = vec![255; width as usize * height as usize * 4];
+    let size = tiny_skia::IntSize::from_wh(width, height).ok_or("the SVG has no size")?;
+    let mut pixmap = tiny_skia::Pixmap::from_vec(white, size).ok_or("the SVG has no size")?;
     resvg::render(&tree, tiny_skia::Transform::identity(), &mut pixmap.as_mut());
-    // Opaque onto white, so premultiplied RGBA is plain RGB: drop alpha, a quarter less to compress.
-    let mut rgb = vec![0; pixmap.data().len() / 4 * 3];
-    for (out, pixel) in rgb.chunks_exact_mut(3).zip(pixmap.data().chunks_exact(4)) {
-        out.copy_from_slice(&pixel[..3]);
-    }
+    let rgb = drop_alpha(pixmap.data());
     let mut out = Vec::with_capacity(64 * 1024);
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
+    // fdeflate with the best filter per row. The Up filter alone (Compression::Fastest)
+    // halves the encoding's cost (about 0.6 ms a card) but makes cards half as large again
+    // (136 KB against 89 KB), in the cache and in every deployed site.
     encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
     writer.write_image_data(&rgb).map_err(|e| e.to_string())?;
     writer.finish().map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// Opaque RGBA (drawn onto white, so premultiplied is plain) as RGB: a quarter less to
+/// compress. Four pixels at a time.
+fn drop_alpha(rgba: &[u8]) -> Vec<u8> {
+    let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
+    let mut quads = rgba.chunks_exact(16);
+    for q in &mut quads {
+        rgb.extend_from_slice(&[
+            q[0], q[1], q[2], q[4], q[5], q[6], q[8], q[9], q[10], q[12], q[13], q[14],
+        ]);
+    }
+    for pixel in quads.remainder().chunks_exact(4) {
+        rgb.extend_from_slice(&pixel[..3]);
+    }
+    rgb
 }
 
 #[cfg(test)]

@@ -211,3 +211,12 @@ fn a_theme_on_disk_brings_its_fonts_and_a_bad_font_is_named() {
     // One face serves as regular and bold.
     assert_eq!(f.text_width("x", 10.0, true), f.text_width("x", 10.0, false));
 }
+
+#[test]
+fn alpha_is_dropped_from_every_pixel_whatever_the_count() {
+    for n in [0usize, 1, 3, 4, 5, 9] {
+        let rgba: Vec<u8> = (0..n * 4).map(|i| i as u8).collect();
+        let want: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+        assert_eq!(super::drop_alpha(&rgba), want, "{n} pixels");
+    }
+}

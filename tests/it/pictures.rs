@@ -162,6 +162,11 @@ fn a_bad_price_row_fails_the_build_naming_file_and_line_and_keeps_the_old_site()
 }
 /// A small PNG of `w` x `h` pixels (a gradient, so resizing has work to do).
 pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
+    png_tinted(w, h, 128)
+}
+
+/// A PNG like [`png`] whose blue channel is `blue`: another picture of the same size.
+pub(crate) fn png_tinted(w: u32, h: u32, blue: u8) -> Vec<u8> {
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgb);
@@ -170,7 +175,7 @@ pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
     let data: Vec<u8> = (0..w * h)
         .flat_map(|i| {
             let (x, y) = (i % w, i / w);
-            [(x * 255 / w) as u8, (y * 255 / h) as u8, 128]
+            [(x * 255 / w) as u8, (y * 255 / h) as u8, blue]
         })
         .collect();
     writer.write_image_data(&data).unwrap();
