@@ -159,42 +159,67 @@ impl Scratch {
         for &t in rest {
             self.rest[t as usize] = postings[t as usize].weight;
         }
-        // The rest terms are the heaviest indexes: a report's own terms past the first
-        // one below them add nothing.
         let first_rest = rest.first().copied().unwrap_or(u32::MAX);
         let mut best: Vec<(u32, u32)> = Vec::with_capacity(RELATED + 1);
-        let mut finish = |acc: &mut [u32], other: u32| {
-            let partial = std::mem::take(&mut acc[other as usize]);
-            if partial == 0 {
-                return;
-            }
-            let bound = u32::try_from(u64::from(partial) + left).unwrap_or(u32::MAX);
-            if best.len() == RELATED && best.last().is_some_and(|last| !better(&(bound, other), last)) {
-                return;
-            }
-            let mut sum = partial;
-            if left > 0 {
-                for &t in lists.of(other as usize).iter().rev() {
-                    if t < first_rest {
-                        break;
-                    }
-                    sum = sum.saturating_add(self.rest[t as usize]);
-                }
-            }
-            keep(&mut best, (sum, other));
+        let rest_weight = Rest {
+            left,
+            first: first_rest,
+            weights: &self.rest,
         };
         // The best partial sums first, so that the bound prunes the most.
+        let mut cut = 0;
         for &(_, other) in &top {
-            finish(&mut self.acc, other);
+            let partial = std::mem::take(&mut self.acc[other as usize]);
+            cut = rest_weight.finish(&mut best, (partial, other), lists);
         }
+        // A report is finished only when its partial sum plus the whole rest reaches the
+        // fourth so far (a tie may still win on age: `finish` decides).
         for &other in &self.touched {
-            finish(&mut self.acc, other);
+            let partial = std::mem::take(&mut self.acc[other as usize]);
+            if partial != 0 && u64::from(partial) + left >= cut {
+                cut = rest_weight.finish(&mut best, (partial, other), lists);
+            }
         }
         self.touched.clear();
         for &t in rest {
             self.rest[t as usize] = 0;
         }
         best.into_iter().map(|(_, other)| other as usize).collect()
+    }
+}
+
+/// The terms of a report not walked: their total weight, the lowest index among them,
+/// and each term's weight if it is one of them (else zero).
+struct Rest<'a> {
+    left: u64,
+    first: u32,
+    weights: &'a [u32],
+}
+
+impl Rest<'_> {
+    /// Adds the rest terms `other` has to its partial sum and keeps it among `best`
+    /// (unless even the whole rest could not make it beat the fourth); returns the sum
+    /// a report must reach from now on (zero while `best` has fewer than four).
+    fn finish(&self, best: &mut Vec<(u32, u32)>, (partial, other): (u32, u32), lists: &TermLists) -> u64 {
+        let bound = u32::try_from(u64::from(partial) + self.left).unwrap_or(u32::MAX);
+        if best.len() < RELATED || best.last().is_some_and(|last| better(&(bound, other), last)) {
+            let mut sum = partial;
+            if self.left > 0 {
+                // The rest terms have the highest indexes: the report's own past the
+                // first one below them add nothing.
+                for &t in lists.of(other as usize).iter().rev() {
+                    if t < self.first {
+                        break;
+                    }
+                    sum = sum.saturating_add(self.weights[t as usize]);
+                }
+            }
+            keep(best, (sum, other));
+        }
+        match best.get(RELATED - 1) {
+            Some(last) => u64::from(last.0),
+            None => 0,
+        }
     }
 }
 
