@@ -132,8 +132,12 @@ fn a_card_is_a_1200_by_630_png_the_same_every_time() {
     let content = sample("Pakistan ships <its> first rare earths & \"more\"");
     let png = maker.draw(&content).unwrap();
     assert_eq!(png, maker.draw(&content).unwrap());
-    let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(&png));
+    decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder.read_info().unwrap();
+    // Indexed: a card has fewer than 256 colours, and a palette makes it a third the size.
+    assert_eq!(reader.info().color_type, png::ColorType::Indexed);
+    assert!(png.len() < 40_000, "{} bytes", png.len());
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut pixels).unwrap();
     assert_eq!(
@@ -219,4 +223,25 @@ fn alpha_is_dropped_from_every_pixel_whatever_the_count() {
         let want: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
         assert_eq!(super::drop_alpha(&rgba), want, "{n} pixels");
     }
+}
+
+#[test]
+fn a_palette_holds_every_colour_once_and_gives_up_past_256() {
+    let pixel = |c: u32| {
+        let [r, g, b, _] = c.to_le_bytes();
+        [r, g, b, 255]
+    };
+    // Runs and returns of the same colours, as along a card's rows.
+    let colours = [0x00ff_ffffu32, 0x0096_2132, 0x0000_0000, 0x00fa_f8f4];
+    let picture: Vec<u8> = (0..1000).flat_map(|i| pixel(colours[(i / 7 + i % 3) % 4])).collect();
+    let (palette, indices) = super::palette(&picture).unwrap();
+    assert_eq!(palette.len(), 4 * 3);
+    assert_eq!(indices.len(), 1000);
+    for (i, px) in picture.chunks_exact(4).enumerate() {
+        let at = usize::from(indices[i]) * 3;
+        assert_eq!(&palette[at..at + 3], &px[..3], "pixel {i}");
+    }
+    let many: Vec<u8> = (0..256u32).chain([0x0012_3456]).flat_map(|c| pixel(c * 65)).collect();
+    assert!(super::palette(&many[..256 * 4]).is_some(), "256 colours fit");
+    assert!(super::palette(&many).is_none(), "257 do not");
 }
