@@ -1,4 +1,4 @@
-//! RSS 2.0 (the site's and each term's), Atom 1.0, JSON Feed 1.1 and search.json, built
+//! RSS 2.0 (the site's and each term's), Atom 1.0, and JSON Feed 1.1, built
 //! straight from the [`Site`]. Every URL in them is absolute.
 //!
 //! An item's id (RSS `guid`, Atom `id`, JSON Feed `id`) is the report's first URL: its
@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use crate::cashtag::escape_html;
 use crate::config::Config;
-use crate::context::iso_date;
 use crate::markdown::PackedHtml;
 use crate::routes::{Route, Taxonomy, Urls};
 use crate::site::{Report, Site};
@@ -481,56 +480,6 @@ pub fn json_feed(site: &Site, config: &Config, urls: &Urls, reports: &[FeedItem<
             .collect(),
     };
     serde_json::to_vec_pretty(&feed).expect("a feed of strings always serializes")
-}
-
-#[derive(Serialize)]
-struct SearchEntry<'a> {
-    title: &'a str,
-    url: String,
-    date: String,
-    summary: &'a str,
-    tags: Vec<&'a str>,
-    tickers: Vec<&'a str>,
-    areas: Vec<&'a str>,
-}
-
-/// search.json: every report, newest first.
-pub fn search_index(site: &Site, urls: &Urls) -> Vec<u8> {
-    let entries: Vec<SearchEntry<'_>> = site
-        .reports
-        .iter()
-        .map(|r| {
-            let m = &r.meta;
-            SearchEntry {
-                title: &m.title,
-                url: urls.permalink(&Route::Report { slug: m.slug.clone() }),
-                date: iso_date(&m.date),
-                summary: &m.summary,
-                tags: m
-                    .tags
-                    .iter()
-                    .map(|t| site.term_name(Taxonomy::Tags, &t.slug, &t.name))
-                    .collect(),
-                tickers: r.tickers.iter().map(|t| t.symbol()).collect(),
-                areas: m
-                    .scores
-                    .iter()
-                    .map(|s| site.term_name(Taxonomy::Impact, &s.area.slug, &s.area.name))
-                    .collect(),
-            }
-        })
-        .collect();
-    // Sized up front: the index of a large site is megabytes, and growing by doubling
-    // would hold twice that for a moment.
-    let size: usize = entries
-        .iter()
-        .map(|e| {
-            96 + e.title.len() + e.url.len() + e.summary.len() + 24 * (e.tags.len() + e.tickers.len() + e.areas.len())
-        })
-        .sum();
-    let mut out = Vec::with_capacity(size + size / 8);
-    serde_json::to_writer(&mut out, &entries).expect("strings always serialize");
-    out
 }
 
 #[cfg(test)]

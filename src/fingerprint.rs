@@ -124,7 +124,16 @@ pub(crate) fn shown<'a>(route: &Route, site: &'a Site, config: &Config) -> Shown
             None => (Ids::NONE, Ids::NONE),
         },
         Route::Rss | Route::Atom | Route::JsonFeed => (Ids::NONE, Ids::Range(0..n.min(config.feed_limit))),
-        Route::Sitemap | Route::SitemapPart { .. } | Route::SearchIndex => (Ids::Range(0..n), Ids::NONE),
+        Route::Sitemap | Route::SitemapPart { .. } => (Ids::Range(0..n), Ids::NONE),
+        // Where each word falls depends on every report's words.
+        Route::SearchIndex | Route::SearchWords { .. } => (Ids::NONE, Ids::Range(0..n)),
+        Route::SearchDocs { part } => {
+            let start = (part * crate::search::DOCS_PER_SHARD).min(n);
+            (
+                Ids::Range(start..(start + crate::search::DOCS_PER_SHARD).min(n)),
+                Ids::NONE,
+            )
+        }
         Route::NewsSitemap => (Ids::Range(0..site.recent.min(n)), Ids::NONE),
         Route::Terms(_) | Route::Page { .. } | Route::Search | Route::NotFound | Route::Robots => {
             (Ids::NONE, Ids::NONE)
@@ -222,7 +231,22 @@ pub(crate) fn route_fingerprint(route: &Route, inputs: &FingerprintInputs<'_>) -
                 p.html.hash().hash(&mut h);
             }
         }
-        Route::Sitemap | Route::SitemapPart { .. } | Route::SearchIndex => {
+        Route::SearchIndex | Route::SearchWords { .. } => {
+            // The tickers the site knows, and the names their reports are found by.
+            let mut info: Vec<_> = site.ticker_info.iter().collect();
+            info.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (symbol, i) in info {
+                (symbol, &i.name).hash(&mut h);
+            }
+            for term in site
+                .terms(Taxonomy::Tags)
+                .values()
+                .chain(site.terms(Taxonomy::Impact).values())
+            {
+                term.name.hash(&mut h);
+            }
+        }
+        Route::Sitemap | Route::SitemapPart { .. } => {
             for t in Taxonomy::ALL {
                 for term in site.terms(t).values() {
                     (&term.slug, term.reports.len().div_ceil(per)).hash(&mut h);

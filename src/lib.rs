@@ -18,8 +18,9 @@
 //!      refuses a root-relative link that names no file, aliases::alias_conflicts an
 //!      alias that is a page's or another alias's path)
 //! Layout ──BuildState::stale_routes──▶ routes to render
-//!     ──render::Renderer::render_all (rayon; feeds, sitemaps (sitemap.rs) and redirect
-//!       pages (aliases.rs) first, then one job per report
+//!     ──render::Renderer::render_all (rayon; the search index (search.rs: words of every
+//!       report and body -> word parts, document shards), feeds, sitemaps (sitemap.rs) and
+//!       redirect pages (aliases.rs) first, then one job per report
 //!       that owns its body's HTML)──▶ bytes
 //!     ──output::write_output──▶ Sink::Staging (swapped in whole) | InPlace | Check (check.rs)
 //! ```
@@ -70,6 +71,7 @@ mod render;
 pub mod report;
 mod routes;
 pub mod scaffold;
+mod search;
 pub mod serve;
 mod site;
 mod sitemap;

@@ -127,6 +127,7 @@ fn write_staging(
         staging.write_hashed(rel, bytes, content_hash(bytes))?;
     }
     published.par_iter().try_for_each(|f| staging.copy_hashed(f))?;
+    timer.lap("folders, static files");
     let each = |i: usize, bytes: Vec<u8>| -> Result<(usize, u64), Diagnostic> {
         let h = content_hash(&bytes);
         staging.write_hashed(&routes[i].output_file(), &bytes, h)?;

@@ -18,6 +18,7 @@ use crate::feeds::FeedItem;
 use crate::fingerprint::shown;
 use crate::markdown::PackedHtml;
 use crate::routes::{Route, Taxonomy, Urls};
+use crate::search::SearchIndex;
 use crate::site::Site;
 use crate::sitemap;
 use crate::templates::{template_diagnostic, ThemeSource};
@@ -152,18 +153,24 @@ impl<'a> Renderer<'a> {
             Bodies::Give(b) => b,
         };
         let rss = feeds::RssItems::new(self.site.reports.len());
+        // Made once for the meta file and every word part, when any is to be written.
+        let search = site_wide
+            .iter()
+            .any(|&i| matches!(routes[i], Route::SearchIndex | Route::SearchWords { .. }))
+            .then(|| SearchIndex::build(self.site, lent));
+        timer.lap("search index");
         // Errors are boxed: this list has an entry for every page of the site.
         let mut results: Vec<Result<T, Box<Diagnostic>>> = site_wide
             .par_iter()
             .map(|&i| {
                 let page = self
-                    .render_route(&routes[i], lent, &rss)
+                    .render_route(&routes[i], lent, &rss, search.as_ref())
                     .map_err(|d| self.while_rendering(d, &routes[i]));
                 page.and_then(|b| each(i, b)).map_err(Box::new)
             })
             .collect();
-        drop(rss);
-        timer.lap("feeds, sitemap, search index");
+        drop((rss, search));
+        timer.lap("feeds, sitemap, search files");
         let jobs = self.plan_jobs(routes, pages, bodies);
         results.par_extend(
             jobs.into_par_iter()
@@ -229,7 +236,10 @@ impl<'a> Renderer<'a> {
                 .map_err(Box::new)
         };
         match job {
-            Job::Route(i) => vec![done(i, self.render_route(&routes[i], &[], &feeds::RssItems::default()))],
+            Job::Route(i) => vec![done(
+                i,
+                self.render_route(&routes[i], &[], &feeds::RssItems::default(), None),
+            )],
             Job::Report { id, quick, full } => {
                 // The whole quick read, made once for both pages.
                 let value = match self.full_value(id) {
@@ -290,6 +300,7 @@ impl<'a> Renderer<'a> {
         route: &Route,
         bodies: &[Option<PackedHtml>],
         rss: &feeds::RssItems,
+        search: Option<&SearchIndex>,
     ) -> Result<Vec<u8>, Diagnostic> {
         let (site, urls) = (self.site, self.urls);
         let shown = shown(route, site, self.config);
@@ -419,7 +430,9 @@ impl<'a> Renderer<'a> {
             )),
             Route::NewsSitemap => Ok(sitemap::news_sitemap(site, self.config, urls)),
             Route::Robots => Ok(sitemap::robots(urls)),
-            Route::SearchIndex => Ok(feeds::search_index(site, urls)),
+            Route::SearchIndex => Ok(search.map_or_else(Vec::new, |s| s.meta(site))),
+            Route::SearchWords { part } => Ok(search.map_or_else(Vec::new, |s| s.words_part(*part))),
+            Route::SearchDocs { part } => Ok(crate::search::docs_part(site, urls, *part)),
         }
     }
 
@@ -659,6 +672,8 @@ pub fn plan_routes(site: &Site, config: &Config) -> Vec<Route> {
         Route::Robots,
         Route::SearchIndex,
     ]);
+    routes.extend((0..crate::search::word_parts(site)).map(|part| Route::SearchWords { part }));
+    routes.extend((0..crate::search::doc_parts(site)).map(|part| Route::SearchDocs { part }));
     let listed = routes.iter().filter(|r| sitemap::in_sitemap(r)).count();
     for part in 1..=sitemap::sitemap_parts(listed, crate::routes::sitemap_limit()) {
         routes.push(Route::SitemapPart { part });

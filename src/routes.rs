@@ -143,8 +143,18 @@ pub enum Route {
     NewsSitemap,
     /// `/robots.txt`.
     Robots,
-    /// `/search.json`.
+    /// `/search/index.json`: the search index's meta file (search.rs).
     SearchIndex,
+    /// `/search/words/N.json` (N from 0): a part of the search index's words.
+    SearchWords {
+        /// 0-based part number.
+        part: usize,
+    },
+    /// `/search/docs/N.json` (N from 0): what search results show of some reports.
+    SearchDocs {
+        /// 0-based shard number.
+        part: usize,
+    },
 }
 
 impl Route {
@@ -176,7 +186,9 @@ impl Route {
             Route::SitemapPart { part } => format!("sitemaps/{part}.xml"),
             Route::NewsSitemap => "news-sitemap.xml".into(),
             Route::Robots => "robots.txt".into(),
-            Route::SearchIndex => "search.json".into(),
+            Route::SearchIndex => "search/index.json".into(),
+            Route::SearchWords { part } => format!("search/words/{part}.json"),
+            Route::SearchDocs { part } => format!("search/docs/{part}.json"),
         }
     }
 

@@ -37,8 +37,10 @@ const EXPECTED_URLS: &[&str] = &[
     "sitemap.xml",
     "robots.txt",
     "404.html",
-    "search.json",
     "search/",
+    "search/index.json",
+    "search/words/0.json",
+    "search/docs/0.json",
 ];
 
 #[test]

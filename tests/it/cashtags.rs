@@ -154,7 +154,7 @@ fn cashtags_in_code_are_not_links() {
         ["Code"],
         "a cashtag in the body joins the report's tickers"
     );
-    assert_eq!(site.json("search.json")[0]["tickers"], serde_json::json!(["MP"]));
+    assert_eq!(site.search_docs()[0]["tickers"], serde_json::json!(["MP"]));
 }
 
 #[test]
@@ -244,7 +244,7 @@ fn cashtags_in_every_text_field_link_and_join_the_tickers() {
             "{path}: the chart's tickers and every cashtag join the report's tickers"
         );
     }
-    let search = site.json("search.json");
+    let search = site.search_docs();
     let tickers: Vec<&str> = search[0]["tickers"]
         .as_array()
         .expect("tickers")
@@ -252,7 +252,10 @@ fn cashtags_in_every_text_field_link_and_join_the_tickers() {
         .filter_map(|t| t.as_str())
         .collect();
     for sym in ["GG", "II", "AA", "LL"] {
-        assert!(tickers.contains(&sym), "search.json tickers lack {sym}: {tickers:?}");
+        assert!(
+            tickers.contains(&sym),
+            "the search index's tickers lack {sym}: {tickers:?}"
+        );
     }
 }
 

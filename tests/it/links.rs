@@ -210,8 +210,13 @@ fn every_url_in_the_sitemap_search_index_and_feeds_resolves() {
         .map(|(loc, _)| loc)
         .collect();
     assert!(!urls.is_empty());
-    for e in site.json("search.json").as_array().expect("array") {
-        urls.push(e["url"].as_str().expect("url").to_string());
+    for e in site.search_docs() {
+        let path = e["url"].as_str().expect("url");
+        assert!(
+            path.starts_with("/sub/path/"),
+            "{path} is root-relative under the site's path"
+        );
+        urls.push(format!("https://example.com{path}"));
     }
     for feed in ["rss.xml", "atom.xml", "feed.json"] {
         for e in site.feed(feed).entries {

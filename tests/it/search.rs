@@ -1,103 +1,335 @@
-//! `search.json` (FORMAT.md): an array of `{title, url, date, summary, tags, tickers,
-//! areas}`, newest first, and the `/search/` page that loads it.
+//! The split search index (FORMAT.md, Search; src/search.rs): `search/index.json`, the
+//! word parts `search/words/N.json`, the document shards `search/docs/N.json`, and the
+//! `/search/` page whose script resolves a query from the few files it needs.
+//!
+//! `Query` below resolves a query from the written files as `search.js` does; the browser
+//! tests at the end run the real script in Chromium.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use crate::browser::{chromium, Browser};
 use crate::support::*;
 
-#[test]
-fn search_json_is_an_array_of_report_entries_of_the_documented_shape() {
-    let site = SiteTest::from_fixture("search/basic");
-    site.build();
-    let index = site.json("search.json");
-    let entries = index.as_array().expect("search.json is an array");
-    assert_eq!(entries.len(), 3, "three published reports: {index:#}");
-    let keys: BTreeSet<&str> = ["title", "url", "date", "summary", "tags", "tickers", "areas"].into();
-    for e in entries {
-        let obj = e.as_object().expect("each entry is an object");
-        let got: BTreeSet<&str> = obj.keys().map(String::as_str).collect();
-        assert_eq!(got, keys, "{e:#}");
-        for k in ["title", "url", "date", "summary"] {
-            assert!(obj[k].is_string(), "{k} is a string: {e:#}");
+const STOP: &str = "an and are as at be but by for from has have in into is it its of on or that the \
+                    their this to was were will with than which been also";
+
+/// Resolves queries from a built site's index files as search.js does, noting the files
+/// it reads.
+struct Query<'a> {
+    site: &'a SiteTest,
+    meta: Value,
+    read: BTreeSet<String>,
+}
+
+enum Term {
+    Ticker(String),
+    Prefix(String),
+}
+
+impl<'a> Query<'a> {
+    fn new(site: &'a SiteTest) -> Query<'a> {
+        Query {
+            site,
+            meta: site.json("search/index.json"),
+            read: ["search/index.json".to_string()].into(),
         }
-        for k in ["tags", "tickers", "areas"] {
-            let list = obj[k].as_array().unwrap_or_else(|| panic!("{k} is an array: {e:#}"));
-            assert!(list.iter().all(Value::is_string), "{k} holds strings: {e:#}");
+    }
+
+    fn file(&mut self, path: String) -> Value {
+        self.read.insert(path.clone());
+        self.site.json(&path)
+    }
+
+    fn tickers(&self) -> BTreeSet<String> {
+        self.meta["tickers"]
+            .as_array()
+            .expect("tickers")
+            .iter()
+            .map(|t| t.as_str().expect("a symbol").to_lowercase())
+            .collect()
+    }
+
+    fn parse(&self, query: &str) -> Vec<Term> {
+        let tickers = self.tickers();
+        let mut terms = Vec::new();
+        for raw in query.split_whitespace() {
+            let f = deunicode::deunicode(raw).to_lowercase();
+            let f = f
+                .trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '$')
+                .trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+            if let Some(sym) = f.strip_prefix('$').filter(|s| !s.is_empty()) {
+                terms.push(Term::Ticker(format!("${}", sym.trim_start_matches('$'))));
+            } else if tickers.contains(f) {
+                terms.push(Term::Ticker(format!("${f}")));
+            } else {
+                for w in f.split(|c: char| !c.is_ascii_alphanumeric()) {
+                    if w.len() >= 2 && w.len() <= 32 && !STOP.split(' ').any(|s| s == w) {
+                        terms.push(Term::Prefix(w.to_string()));
+                    }
+                }
+            }
         }
+        terms
+    }
+
+    fn part_of(&self, word: &str) -> usize {
+        let parts = self.meta["parts"].as_array().expect("parts");
+        parts
+            .iter()
+            .rposition(|p| p.as_str().expect("a word") <= word)
+            .unwrap_or(0)
+    }
+
+    /// Report ids -> weight for one term.
+    fn matches(&mut self, term: &Term) -> BTreeMap<u64, u64> {
+        let (key, exact) = match term {
+            Term::Ticker(k) => (k.as_str(), true),
+            Term::Prefix(k) => (k.as_str(), false),
+        };
+        let from = self.part_of(key);
+        let to = if exact {
+            from
+        } else {
+            self.part_of(&format!("{key}\u{7f}"))
+        };
+        assert!(
+            to - from < 3,
+            "the test sites are small: {key} spans parts {from}..={to}"
+        );
+        let mut found = BTreeMap::new();
+        for p in from..=to {
+            let part = self.file(format!("search/words/{p}.json"));
+            for entry in part.as_array().expect("a part is an array") {
+                let word = entry[0].as_str().expect("a word");
+                if if exact { word != key } else { !word.starts_with(key) } {
+                    continue;
+                }
+                let mut id = 0;
+                for code in entry[1].as_str().expect("postings").split(',') {
+                    let v = u64::from_str_radix(code, 36).expect("base 36");
+                    id += v / 4;
+                    let w = found.entry(id).or_insert(0);
+                    *w = (*w).max(v % 4);
+                }
+            }
+        }
+        found
+    }
+
+    /// The titles of the reports matching `query`, best first.
+    fn titles(&mut self, query: &str) -> Vec<String> {
+        let terms = self.parse(query);
+        assert!(!terms.is_empty(), "{query} has words to search for");
+        let found: Vec<BTreeMap<u64, u64>> = terms.iter().map(|t| self.matches(t)).collect();
+        let mut ranked: Vec<(u64, u64)> = found[0]
+            .keys()
+            .filter_map(|id| {
+                found
+                    .iter()
+                    .map(|f| f.get(id).copied())
+                    .sum::<Option<u64>>()
+                    .map(|score| (*id, score))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let per = self.meta["docs"].as_u64().expect("docs");
+        ranked
+            .into_iter()
+            .map(|(id, _)| {
+                let shard = self.file(format!("search/docs/{}.json", id / per));
+                shard[(id % per) as usize][0].as_str().expect("a title").to_string()
+            })
+            .collect()
     }
 }
 
+/// Reports that tell a ticker from the words it is part of, bodies and quick reads apart.
+fn word_site() -> SiteTest {
+    let site = SiteTest::new();
+    site.write(
+        "data/tickers.toml",
+        "[TSLA]\nname = \"Tesla, Inc.\"\nexchange = \"NASDAQ\"\n\n[MP]\nname = \"MP Materials\"\n",
+    );
+    site.write(
+        "content/import.md",
+        report("Import duties rise", "2025-06-01")
+            .summary("Importers pay more at the border.")
+            .body("Customs officials expect imports to fall."),
+    );
+    site.write(
+        "content/magnets.md",
+        report("Magnet makers scramble", "2025-05-01")
+            .summary("Supply is short.")
+            .body("The neodymium supply from $MP is sold out. L'économie du secteur souffre."),
+    );
+    site.write(
+        "content/cars.md",
+        report("Carmakers cut prices", "2025-04-01")
+            .keys(r#"tickers = ["TSLA"]"#)
+            .body("Investors worry about margins."),
+    );
+    site.write(
+        "content/quick.md",
+        report("Battery metals outlook", "2025-03-01")
+            .keys(r#"bottom_line = ["Lithium stocks keep falling."]"#)
+            .table("[[stakeholders]]\nwho = \"Investors\"\naction = \"Hedge cobalt exposure.\""),
+    );
+    site.write(
+        "content/lithium.md",
+        report("Lithium glut deepens", "2025-01-01").body("Prices keep falling."),
+    );
+    site
+}
+
 #[test]
-fn search_json_lists_reports_newest_first() {
+fn the_index_is_a_meta_file_word_parts_and_document_shards() {
     let site = SiteTest::from_fixture("search/basic");
     site.build();
-    let index = site.json("search.json");
-    let titles: Vec<&str> = index
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|e| e["title"].as_str().expect("title"))
-        .collect();
+    assert!(!site.exists("search.json"), "the one-file index is gone");
+    let meta = site.json("search/index.json");
+    assert_eq!(meta["reports"], 3, "{meta:#}");
+    let parts = meta["parts"].as_array().expect("parts");
+    assert_eq!(parts[0], "", "the first part starts at the first word");
+    for p in 0..parts.len() {
+        let part = site.json(&format!("search/words/{p}.json"));
+        let words: Vec<&str> = part
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|e| e[0].as_str().expect("a word"))
+            .collect();
+        assert!(words.windows(2).all(|w| w[0] < w[1]), "sorted: {words:?}");
+    }
+    let docs = site.search_docs();
+    let titles: Vec<&str> = docs.iter().map(|d| d["title"].as_str().expect("title")).collect();
     assert_eq!(
         titles,
         [
             "Copper smelters cut output",
             "Lithium prices slide as supply catches up",
-            "Nickel glut deepens",
-        ]
+            "Nickel glut deepens"
+        ],
+        "newest first, drafts left out"
     );
-}
-
-#[test]
-fn a_search_entry_carries_the_reports_terms_and_tickers() {
-    let site = SiteTest::from_fixture("search/basic");
-    site.build();
-    let index = site.json("search.json");
-    let lithium = &index[1];
-    assert_eq!(lithium["title"], "Lithium prices slide as supply catches up");
+    let lithium = &docs[1];
     assert_eq!(lithium["date"], "2025-06-12");
     assert_eq!(
         lithium["summary"],
         "New brine projects ease the squeeze on $ALB and $SQM."
     );
-    assert_eq!(lithium["tags"], json!(["Lithium", "Batteries"]));
-    assert_eq!(lithium["areas"], json!(["Markets", "Clean Energy Transition"]));
+    assert_eq!(lithium["url"], "/reports/lithium/");
+    assert_eq!(
+        lithium["areas"],
+        serde_json::json!(["Markets", "Clean Energy Transition"])
+    );
     let tickers: BTreeSet<&str> = lithium["tickers"]
         .as_array()
         .expect("tickers")
         .iter()
         .filter_map(Value::as_str)
         .collect();
+    assert_eq!(tickers, ["ALB", "LIT", "SQM"].into());
+    let all = site.read("search/words/0.json");
+    assert!(!all.contains("unfinished"), "drafts are not indexed: {all}");
+    assert!(!all.contains("fixture"), "plain pages are not indexed: {all}");
+}
+
+#[test]
+fn the_index_files_match_the_expected_files() {
+    let site = SiteTest::from_fixture("search/basic");
+    site.build();
+    site.assert_golden(&["search/index.json", "search/words/0.json", "search/docs/0.json"]);
+}
+
+#[test]
+fn a_ticker_query_finds_that_ticker_only_never_a_word_it_begins() {
+    let site = word_site();
+    site.build();
+    let mut q = Query::new(&site);
+    assert_eq!(q.titles("$MP"), ["Magnet makers scramble"]);
     assert_eq!(
-        tickers,
-        ["ALB", "LIT", "SQM"].into(),
-        "front-matter tickers and cashtags"
+        q.titles("mp"),
+        ["Magnet makers scramble"],
+        "a bare symbol the site knows"
     );
-    let url = lithium["url"].as_str().expect("url");
-    assert!(url.ends_with("/reports/lithium/"), "{url}");
-    assert_eq!(index[0]["date"], "2025-07-01", "the date as written, in its own offset");
+    assert_eq!(q.titles("$mp."), ["Magnet makers scramble"]);
+    assert_eq!(q.titles("$TSLA"), ["Carmakers cut prices"]);
+    assert_eq!(q.titles("imp"), ["Import duties rise"], "a prefix that is no ticker");
+    assert!(q.titles("$IMP").is_empty(), "a ticker no report has");
 }
 
 #[test]
-fn search_json_leaves_out_drafts_and_plain_pages() {
-    let site = SiteTest::from_fixture("search/basic");
+fn words_of_the_body_quick_read_and_ticker_names_find_reports() {
+    let site = word_site();
     site.build();
-    let text = site.read("search.json");
-    assert!(!text.contains("An unfinished draft"), "{text}");
-    assert!(!text.contains("About the search fixture"), "{text}");
+    let mut q = Query::new(&site);
+    assert_eq!(q.titles("neodymium"), ["Magnet makers scramble"], "a body word");
+    assert_eq!(
+        q.titles("Tesla"),
+        ["Carmakers cut prices"],
+        "a ticker's name from data/tickers.toml"
+    );
+    assert_eq!(q.titles("materials"), ["Magnet makers scramble"]);
+    assert_eq!(q.titles("cobalt"), ["Battery metals outlook"], "a stakeholder's action");
+    assert_eq!(
+        q.titles("investors"),
+        ["Battery metals outlook", "Carmakers cut prices"],
+        "a stakeholder group (weight 2) before a body word (weight 1)"
+    );
+    assert_eq!(
+        q.titles("neodymium supply"),
+        ["Magnet makers scramble"],
+        "every word must match"
+    );
+    assert!(q.titles("neodymium lithium").is_empty());
 }
 
 #[test]
-fn search_json_matches_the_expected_file() {
-    let site = SiteTest::from_fixture("search/basic");
+fn words_match_by_prefix_with_case_and_accents_folded() {
+    let site = word_site();
     site.build();
-    site.assert_golden(&["search.json"]);
+    let mut q = Query::new(&site);
+    assert_eq!(q.titles("ÉCON"), ["Magnet makers scramble"]);
+    assert_eq!(q.titles("Économie"), ["Magnet makers scramble"]);
+    assert_eq!(q.titles("NEODY"), ["Magnet makers scramble"]);
 }
 
 #[test]
-fn the_search_page_loads_the_index_and_its_script() {
+fn title_matches_rank_before_quick_read_and_body_matches() {
+    let site = word_site();
+    site.build();
+    let mut q = Query::new(&site);
+    assert_eq!(
+        q.titles("lithium"),
+        ["Lithium glut deepens", "Battery metals outlook"],
+        "the older report's title before the newer one's bottom line"
+    );
+    assert_eq!(
+        q.titles("falling"),
+        ["Battery metals outlook", "Lithium glut deepens"],
+        "the bottom line (2) before the body (1)"
+    );
+    assert_eq!(
+        q.titles("sup"),
+        ["Magnet makers scramble"],
+        "several words of one report count once"
+    );
+}
+
+#[test]
+fn a_query_reads_a_few_files_of_the_index() {
+    let site = word_site();
+    site.build();
+    let mut q = Query::new(&site);
+    q.titles("$TSLA");
+    assert_eq!(q.read.len(), 3, "meta, one word part, one shard: {:?}", q.read);
+}
+
+#[test]
+fn the_search_page_finds_the_index_and_script_under_the_site_path() {
     let site = SiteTest::from_fixture("search/basic");
     site.build_with(&["--base-url", "https://example.com/sub/"]);
     let page = site.page("search/");
@@ -111,10 +343,75 @@ fn the_search_page_loads_the_index_and_its_script() {
         let rel = src
             .strip_prefix("/sub/")
             .unwrap_or_else(|| panic!("{src} is outside /sub/"));
+        let rel = rel.split('?').next().unwrap_or(rel);
         assert!(site.exists(rel), "{src} is in the output");
     }
+    let index = select(&page, "#search[data-index]");
+    assert_eq!(
+        index[0].value().attr("data-index"),
+        Some("/sub/search/index.json"),
+        "the page names the meta file under the base path; the parts sit beside it"
+    );
+    assert!(site.exists("search/words/0.json") && site.exists("search/docs/0.json"));
+    for d in site.search_docs() {
+        let url = d["url"].as_str().expect("url");
+        assert!(url.starts_with("/sub/reports/"), "{url}");
+    }
+    let html = site.read("search/");
     assert!(
-        site.read("search/").contains("/sub/search.json"),
-        "the search page points at the index under the base path"
+        html.contains("<noscript>") && html.contains("href=\"/sub/tags/\""),
+        "without JavaScript the page links to the taxonomies"
+    );
+}
+
+/// The result titles the page shows, one per line.
+fn shown_titles(browser: &mut Browser) -> Vec<String> {
+    browser
+        .eval("Array.from(document.querySelectorAll('#search-results li h2')).map(h => h.textContent).join('\\n')")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn in_a_browser_the_script_finds_a_ticker_and_a_body_word_by_prefix() {
+    let Some(binary) = chromium() else { return };
+    let site = word_site();
+    site.build();
+    let server = site.serve(&[]);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let mut browser = Browser::open(binary, &format!("{base}/search/?q=%24MP"));
+    assert!(
+        browser.wait_for_text("1 report matches", Duration::from_secs(20)),
+        "{}",
+        browser.eval("document.body.innerText")
+    );
+    assert_eq!(shown_titles(&mut browser), ["Magnet makers scramble"]);
+    assert_eq!(
+        browser.eval("document.querySelector('#search-results a').getAttribute('href')"),
+        "/reports/magnets/"
+    );
+
+    browser.goto(&format!("{base}/search/?q=NEODY"));
+    assert!(browser.wait_for_text("1 report matches", Duration::from_secs(20)));
+    assert_eq!(shown_titles(&mut browser), ["Magnet makers scramble"]);
+
+    // Typing: a query of a ticker's name, then one that ranks a title first.
+    browser.eval(
+        "(function(){var i=document.getElementById('search-q');i.value='lithium';\
+         i.dispatchEvent(new Event('input'));return ''})()",
+    );
+    assert!(browser.wait_for_text("2 reports match", Duration::from_secs(20)));
+    assert_eq!(
+        shown_titles(&mut browser),
+        ["Lithium glut deepens", "Battery metals outlook"]
+    );
+    assert!(
+        browser.eval("location.search").contains("q=lithium"),
+        "the query goes into the URL"
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('#search-results mark').textContent"),
+        "Lithium"
     );
 }

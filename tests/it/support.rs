@@ -279,6 +279,27 @@ impl SiteTest {
 
     /// A JSON file of the output.
     #[track_caller]
+    /// Every report of the search index's document shards (search.rs), newest first, as
+    /// `{title, url, date, summary, tickers, areas}`.
+    pub fn search_docs(&self) -> Vec<serde_json::Value> {
+        let meta = self.json("search/index.json");
+        let shards = meta["reports"]
+            .as_u64()
+            .expect("reports")
+            .div_ceil(meta["docs"].as_u64().expect("docs"));
+        (0..shards.max(1))
+            .flat_map(|i| {
+                let shard = self.json(&format!("search/docs/{i}.json"));
+                shard.as_array().expect("a shard is an array").clone()
+            })
+            .map(|d| {
+                serde_json::json!({
+                    "title": d[0], "url": d[1], "date": d[2], "summary": d[3], "tickers": d[4], "areas": d[5],
+                })
+            })
+            .collect()
+    }
+
     pub fn json(&self, path: &str) -> serde_json::Value {
         let text = self.read(path);
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}\n{text}"))

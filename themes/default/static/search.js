@@ -1,9 +1,13 @@
-/* impress default theme: client-side search.
-   Loads the search index named by data-index on #search (a JSON array of
-   {title, url, date, summary, tags, tickers, areas}, newest first) and
-   filters it as the reader types. Every whitespace-separated term must match
-   the title, summary, tags, tickers or areas (case-insensitive). Results are
-   built with text nodes only; matched words are marked with <mark>. */
+/* impress default theme: client-side search over the split index (src/search.rs).
+   data-index on #search names the meta file (search/index.json): the first word of each
+   word part, the tickers the site knows, the number of reports and the document shard
+   size. A query loads the word parts its words fall in and the document shards of the
+   results shown, never the whole index.
+   Words are folded as the build folds them (accents stripped, lower case) and match by
+   prefix; "$MP", or "MP" when MP is a ticker of the site, matches that ticker only.
+   Every word must match; reports rank by the weights of their matches (title and
+   tickers 3, takeaway, quick read and terms 2, body 1), newest first on ties. Results
+   are built with text nodes only; matched words are marked with <mark>. */
 (function () {
   "use strict";
 
@@ -13,65 +17,162 @@
   var input = document.getElementById("search-q");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
-  var indexUrl = root.getAttribute("data-index");
-  var MAX_RESULTS = 100;
+  var metaUrl = root.getAttribute("data-index");
+  var base = metaUrl.replace(/[^\/]*$/, ""); // the folder of the meta file
+  var PAGE = 20;
+  var MAX_PREFIX_PARTS = 3; // a prefix spread over more parts matches whole words only
+  var MAX_WORD = 32;
+  var STOP = {};
+  ("an and are as at be but by for from has have in into is it its of on or that the " +
+    "their this to was were will with than which been also").split(" ").forEach(function (w) { STOP[w] = true; });
+  var EXTRA = { "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i", "ħ": "h" };
 
-  var items = null;      // the index, once loaded
-  var loading = null;    // the pending fetch
+  var meta = null;
+  var tickers = {};   // lower-case symbol -> true
+  var store = {};     // url -> pending or settled fetch
   var timer = 0;
+  var sequence = 0;   // the newest query; older ones give up
+  var shown = null;   // { query, ranked, terms, count }
 
-  function text(value) {
-    if (value == null) return "";
-    if (Array.isArray(value)) return value.map(text).join(" ");
-    return String(value);
-  }
-
-  function prepare(data) {
-    if (!Array.isArray(data)) return [];
-    return data.map(function (item) {
-      var tickers = Array.isArray(item.tickers) ? item.tickers : [];
-      return {
-        item: item,
-        haystack: [
-          text(item.title),
-          text(item.summary),
-          text(item.tags),
-          text(tickers),
-          tickers.map(function (t) { return "$" + t; }).join(" "),
-          text(item.areas)
-        ].join("\n").toLowerCase()
-      };
-    });
-  }
-
-  function load() {
-    if (items) return Promise.resolve(items);
-    if (!loading) {
-      loading = fetch(indexUrl, { headers: { Accept: "application/json" } })
+  function getJSON(url) {
+    if (!store[url]) {
+      store[url] = fetch(url, { headers: { Accept: "application/json" } })
         .then(function (response) {
           if (!response.ok) throw new Error("HTTP " + response.status);
           return response.json();
         })
-        .then(function (data) {
-          items = prepare(data);
-          return items;
-        })
         .catch(function (error) {
-          loading = null;
+          delete store[url];
           throw error;
         });
     }
-    return loading;
+    return store[url];
   }
 
-  function terms(query) {
-    return query
-      .toLowerCase()
-      .split(/\s+/)
-      .filter(function (t) { return t.length > 0; });
+  function loadMeta() {
+    return getJSON(metaUrl).then(function (data) {
+      if (!meta) {
+        meta = data;
+        (data.tickers || []).forEach(function (t) { tickers[String(t).toLowerCase()] = true; });
+      }
+      return meta;
+    });
   }
 
-  // Stay on the current origin: the index holds absolute URLs.
+  // As the build does (deunicode): accents stripped, a few letters spelled out, lower case.
+  function fold(s) {
+    s = String(s);
+    if (s.normalize) s = s.normalize("NFD");
+    return s.replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[ßæœøđðþłıħ]/g, function (c) { return EXTRA[c]; });
+  }
+
+  // A query -> terms: { ticker: true, key: "$mp" } or { key: "lith" } (a prefix).
+  function parse(query) {
+    var terms = [];
+    query.split(/\s+/).forEach(function (raw) {
+      var f = fold(raw).replace(/^[^a-z0-9$]+|[^a-z0-9]+$/g, "");
+      if (!f) return;
+      if (f.charAt(0) === "$" && f.length > 1) {
+        terms.push({ ticker: true, key: "$" + f.slice(1).replace(/^\$+/, "") });
+        return;
+      }
+      if (tickers[f]) {
+        terms.push({ ticker: true, key: "$" + f });
+        return;
+      }
+      (f.match(/[a-z0-9]+/g) || []).forEach(function (w) {
+        if (w.length >= 2 && w.length <= MAX_WORD && !STOP[w]) terms.push({ key: w });
+      });
+    });
+    return terms;
+  }
+
+  // The last part whose first word is at most `word`.
+  function partOf(word) {
+    var parts = meta.parts, lo = 0, hi = parts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (parts[mid] <= word) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // The parts a term's words fall in; a prefix over too many parts becomes a whole word.
+  function partsOf(term) {
+    var from = partOf(term.key);
+    var to = term.ticker ? from : partOf(term.key + "\u007f");
+    var parts = [];
+    for (var i = from; i <= to; i++) {
+      // An empty part repeats the next part's first word.
+      if (i === to || meta.parts[i] !== meta.parts[i + 1]) parts.push(i);
+    }
+    if (parts.length > MAX_PREFIX_PARTS) {
+      term.whole = true;
+      return [from];
+    }
+    return parts;
+  }
+
+  // The reports a term matches: id -> weight (the best of its words).
+  function matches(term, loaded) {
+    var found = {};
+    var exact = term.ticker || term.whole;
+    loaded.forEach(function (part) {
+      if (!Array.isArray(part)) return;
+      part.forEach(function (entry) {
+        var word = entry[0];
+        if (exact ? word !== term.key : word.lastIndexOf(term.key, 0) !== 0) return;
+        var id = 0;
+        String(entry[1]).split(",").forEach(function (code, k) {
+          var v = parseInt(code, 36);
+          if (isNaN(v)) return;
+          id = (k === 0 ? 0 : id) + Math.floor(v / 4);
+          var w = v % 4;
+          if (!(found[id] >= w)) found[id] = w;
+        });
+      });
+    });
+    return found;
+  }
+
+  // Every term must match; by summed weight, then newest (lowest id) first.
+  function rank(found) {
+    found.sort(function (a, b) { return Object.keys(a).length - Object.keys(b).length; });
+    var ranked = [];
+    Object.keys(found[0]).forEach(function (key) {
+      var score = 0;
+      for (var i = 0; i < found.length; i++) {
+        var w = found[i][key];
+        if (w === undefined) return;
+        score += w;
+      }
+      ranked.push({ id: Number(key), score: score });
+    });
+    ranked.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
+    return ranked;
+  }
+
+  function resolve(terms) {
+    return Promise.all(terms.map(function (term) {
+      return Promise.all(partsOf(term).map(function (p) {
+        return getJSON(base + "words/" + p + ".json");
+      })).then(function (loaded) { return matches(term, loaded); });
+    })).then(rank);
+  }
+
+  // The documents of some ranked results, from their shards.
+  function documents(results) {
+    var size = meta.docs || 1;
+    return Promise.all(results.map(function (r) {
+      return getJSON(base + "docs/" + Math.floor(r.id / size) + ".json").then(function (shard) {
+        var doc = Array.isArray(shard) ? shard[r.id % size] : null;
+        return Array.isArray(doc) ? doc : null;
+      });
+    }));
+  }
+
+  // Stay on the current origin.
   function localHref(url) {
     try {
       var u = new URL(url, window.location.href);
@@ -108,87 +209,113 @@
     return node;
   }
 
-  function escapeRegExp(s) {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // True when a word of the page matches a term as the index would.
+  function marked(token, terms) {
+    var f = fold(token);
+    var words = f.match(/[a-z0-9]+/g) || [];
+    var symbol = f.replace(/^\$/, "").replace(/[^a-z0-9]+$/, "");
+    return terms.some(function (t) {
+      if (t.ticker) return "$" + symbol === t.key;
+      return words.some(function (w) { return t.whole ? w === t.key : w.lastIndexOf(t.key, 0) === 0; });
+    });
   }
 
-  // Appends `value` to `node` as text, wrapping each occurrence of a wanted term in <mark>.
-  function appendMarked(node, value, wanted) {
-    var str = text(value);
-    var parts = wanted
-      .filter(function (t) { return t.length > 0; })
-      .sort(function (a, b) { return b.length - a.length; })
-      .map(escapeRegExp);
-    if (!parts.length) {
-      node.appendChild(document.createTextNode(str));
-      return node;
-    }
-    var re = new RegExp(parts.join("|"), "gi");
-    var last = 0;
-    var m;
-    while ((m = re.exec(str)) !== null) {
-      if (m[0].length === 0) { re.lastIndex++; continue; }
-      if (m.index > last) node.appendChild(document.createTextNode(str.slice(last, m.index)));
-      node.appendChild(el("mark", null, m[0]));
-      last = m.index + m[0].length;
-    }
-    if (last < str.length) node.appendChild(document.createTextNode(str.slice(last)));
+  // Appends `value` to `node` as text, each matched word wrapped in <mark>.
+  function appendMarked(node, value, terms) {
+    var pieces = String(value == null ? "" : value).split(/([^0-9A-Za-z\u00C0-\u024F\u1E00-\u1EFF$.']+)/);
+    var plain = "";
+    pieces.forEach(function (piece, i) {
+      if (i % 2 === 0 && piece && marked(piece, terms)) {
+        if (plain) node.appendChild(document.createTextNode(plain));
+        plain = "";
+        node.appendChild(el("mark", null, piece));
+      } else {
+        plain += piece;
+      }
+    });
+    if (plain) node.appendChild(document.createTextNode(plain));
     return node;
   }
 
-  function render(query, results, total, wanted) {
-    wanted = wanted || [];
+  function result(doc, terms) {
+    var li = el("li", "result");
+    var h = el("h2", "result__title");
+    var a = appendMarked(el("a"), doc[0], terms);
+    a.href = localHref(String(doc[1] || ""));
+    h.appendChild(a);
+    li.appendChild(h);
+
+    var date = formatDate(doc[2]);
+    var extra = [];
+    var areas = Array.isArray(doc[5]) ? doc[5] : [];
+    var syms = Array.isArray(doc[4]) ? doc[4] : [];
+    if (areas.length) extra.push(areas.slice(0, 3).join(", "));
+    if (syms.length) extra.push(syms.slice(0, 5).map(function (t) { return "$" + t; }).join(" "));
+    if (date || extra.length) {
+      var line = el("p", "result__meta");
+      if (date) {
+        var time = el("time", null, date);
+        time.setAttribute("datetime", String(doc[2]));
+        line.appendChild(time);
+        if (extra.length) line.appendChild(document.createTextNode(" · " + extra.join(" · ")));
+      } else {
+        line.textContent = extra.join(" · ");
+      }
+      li.appendChild(line);
+    }
+    if (doc[3]) li.appendChild(appendMarked(el("p", "result__summary"), doc[3], terms));
+    return li;
+  }
+
+  function clear() {
     while (list.firstChild) list.removeChild(list.firstChild);
-    if (!query) {
-      status.textContent = items ? items.length + " reports. Type to search." : "";
-      return;
-    }
-    if (total === 0) {
-      status.textContent = "No reports match “" + query + "”.";
-      return;
-    }
-    var count = total === 1 ? "1 report matches" : total + " reports match";
-    status.textContent = count + " “" + query + "”" +
-      (total > results.length ? "; showing the newest " + results.length + "." : ".");
+    var more = document.getElementById("search-more");
+    if (more) more.parentNode.removeChild(more);
+  }
 
-    var fragment = document.createDocumentFragment();
-    results.forEach(function (entry) {
-      var item = entry.item;
-      var li = el("li", "result");
-      var h = el("h2", "result__title");
-      var a = appendMarked(el("a"), item.title, wanted);
-      a.href = localHref(text(item.url));
-      h.appendChild(a);
-      li.appendChild(h);
+  function summary() {
+    var q = shown.query, total = shown.ranked.length;
+    if (total === 0) return "No reports match “" + q + "”.";
+    var text = (total === 1 ? "1 report matches" : total + " reports match") + " “" + q + "”";
+    if (total > shown.count) text += "; showing the best " + shown.count;
+    text += ".";
+    var whole = shown.terms.filter(function (t) { return t.whole; }).map(function (t) { return t.key; });
+    if (whole.length) text += " Whole words only for “" + whole.join("”, “") + "”: type more letters to match longer words.";
+    return text;
+  }
 
-      var metaParts = [];
-      var date = formatDate(item.date);
-      if (date) metaParts.push(date);
-      if (Array.isArray(item.areas) && item.areas.length) metaParts.push(item.areas.slice(0, 3).join(", "));
-      if (Array.isArray(item.tickers) && item.tickers.length) {
-        metaParts.push(item.tickers.slice(0, 5).map(function (t) { return "$" + t; }).join(" "));
-      }
-      if (metaParts.length) {
-        var meta = el("p", "result__meta");
-        if (date && item.date) {
-          var time = el("time", null, date);
-          time.setAttribute("datetime", String(item.date));
-          meta.appendChild(time);
-          if (metaParts.length > 1) meta.appendChild(document.createTextNode(" · " + metaParts.slice(1).join(" · ")));
-        } else {
-          meta.textContent = metaParts.join(" · ");
+  // Shows the next page of the current results.
+  function showMore(mine) {
+    var page = shown.ranked.slice(shown.count, shown.count + PAGE);
+    return documents(page).then(function (docs) {
+      if (mine !== sequence) return;
+      var fragment = document.createDocumentFragment();
+      docs.forEach(function (doc) { if (doc) fragment.appendChild(result(doc, shown.terms)); });
+      list.appendChild(fragment);
+      shown.count += page.length;
+      status.textContent = summary();
+      var more = document.getElementById("search-more");
+      if (shown.count < shown.ranked.length) {
+        if (!more) {
+          more = el("button", "button", "Show more results");
+          more.id = "search-more";
+          more.type = "button";
+          more.addEventListener("click", function () { showMore(sequence).catch(failed); });
+          list.parentNode.insertBefore(more, list.nextSibling);
         }
-        li.appendChild(meta);
+      } else if (more) {
+        more.parentNode.removeChild(more);
       }
-
-      if (item.summary) li.appendChild(appendMarked(el("p", "result__summary"), item.summary, wanted));
-      fragment.appendChild(li);
     });
-    list.appendChild(fragment);
+  }
+
+  function failed() {
+    status.textContent = "The search index could not be loaded. Browse by tag or ticker instead.";
   }
 
   function run(updateUrl) {
     var query = input.value.trim();
+    var mine = ++sequence;
     if (updateUrl && window.history && window.history.replaceState) {
       var url = new URL(window.location.href);
       if (query) url.searchParams.set("q", query);
@@ -196,33 +323,33 @@
       window.history.replaceState(null, "", url.pathname + url.search + url.hash);
     }
     if (!query) {
-      render("", [], 0);
+      clear();
+      status.textContent = meta ? meta.reports + " reports. Type to search." : "";
       return;
     }
-    status.textContent = items ? "" : "Loading the index…";
-    load().then(function (all) {
-      if (input.value.trim() !== query) return; // a newer query is running
-      var wanted = terms(query).map(function (t) {
-        // "$mp" and "mp" both find the ticker MP
-        return t.length > 1 && t.charAt(0) === "$" ? t.slice(1) : t;
+    if (!meta) status.textContent = "Loading the index…";
+    loadMeta().then(function () {
+      if (mine !== sequence) return null;
+      var terms = parse(query);
+      if (!terms.length) {
+        clear();
+        status.textContent = "Type a longer word: “" + query + "” is too common to search for.";
+        return null;
+      }
+      return resolve(terms).then(function (ranked) {
+        if (mine !== sequence) return null;
+        clear();
+        shown = { query: query, ranked: ranked, terms: terms, count: 0 };
+        status.textContent = summary();
+        return showMore(mine);
       });
-      var matches = all.filter(function (entry) {
-        for (var i = 0; i < wanted.length; i++) {
-          if (entry.haystack.indexOf(wanted[i]) === -1) return false;
-        }
-        return true;
-      });
-      render(query, matches.slice(0, MAX_RESULTS), matches.length, wanted);
-    }).catch(function () {
-      status.textContent = "The search index could not be loaded. Browse by tag or ticker instead.";
-    });
+    }).catch(failed);
   }
 
   input.addEventListener("input", function () {
     window.clearTimeout(timer);
     timer = window.setTimeout(function () { run(true); }, 120);
   });
-  input.addEventListener("focus", function () { load().catch(function () {}); }, { once: true });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     window.clearTimeout(timer);
@@ -234,6 +361,6 @@
     input.value = initial;
     run(false);
   } else {
-    load().then(function () { if (!input.value.trim()) render("", [], 0); }).catch(function () {});
+    loadMeta().then(function () { if (!input.value.trim()) run(false); }).catch(function () {});
   }
 })();

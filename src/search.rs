@@ -1,0 +1,382 @@
+//! The split search index (FORMAT.md, Search): what `themes/default/static/search.js`
+//! downloads, a few small files per query however large the site.
+//!
+//! - `search/index.json` (the meta file, `urls.search_index`): `{"v": 1, "reports": n,
+//!   "docs": per shard, "parts": [first word of each word part], "tickers": [symbol, ..]}`.
+//!   Part `i` holds the words `w` with `parts[i] <= w < parts[i + 1]` (byte order; part 0
+//!   starts at `""`; an empty part repeats the next part's first word).
+//! - `search/words/<i>.json`: `[[word, postings], ..]`, words sorted. A word is folded as
+//!   [`fold`] does; a ticker is `$` and its symbol in lower case (`$brk.b`). Postings are the
+//!   reports (ids into the newest-first list) that hold the word, each as `delta * 4 +
+//!   weight` in base 36, joined by `,`: the delta from the previous id (the first: the id
+//!   itself), the weight 3 for the title, a ticker of the front matter or its name, 2 for
+//!   the takeaway, quick-read sections, terms and a ticker of the body alone, 1 for the body.
+//! - `search/docs/<i>.json`: reports `i * docs ..` as `[title, url, date, summary,
+//!   [tickers], [areas]]`, newest first; URLs root-relative under the site's path.
+//!
+//! Postings are gathered report by report into one vector per word (the report's words
+//! interned), so the build never holds more than a batch of reports' words at once.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde_json::json;
+
+use crate::context::iso_date;
+use crate::markdown::PackedHtml;
+use crate::routes::{Route, Taxonomy, Urls};
+use crate::site::{Report, Site};
+
+/// Reports per document shard: a page of 20 results fetches at most 20 small shards.
+pub(crate) const DOCS_PER_SHARD: usize = 32;
+
+/// Words of prose per word part: chunks of about 50 KB (about 15 KB compressed) for the
+/// generated corpus; longer bodies repeat more of their words, so parts only get smaller.
+const WORDS_PER_PART: usize = 20_000;
+
+/// What a report of no body counts for in [`word_parts`]: its front matter's words.
+const FRONT_MATTER_WORDS: usize = 250;
+
+/// Reports tokenized at once (in parallel) before their postings are merged.
+const BATCH: usize = 256;
+
+/// Words longer than this are left out (URLs, hashes).
+const MAX_WORD: usize = 32;
+
+/// Words too common to find anything by, left out of the index and ignored in queries.
+/// search.js holds the same list.
+const STOP_WORDS: [&str; 33] = [
+    "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "in", "into", "is", "it", "its",
+    "of", "on", "or", "that", "the", "their", "this", "to", "was", "were", "will", "with", "than", "which", "been",
+    "also",
+];
+
+/// How many word parts a site's index is cut into (planned with the routes, before any
+/// body is read).
+pub(crate) fn word_parts(site: &Site) -> usize {
+    let words: usize = site
+        .reports
+        .iter()
+        .map(|r| FRONT_MATTER_WORDS + r.body.as_ref().map_or(0, |b| b.words))
+        .sum();
+    words.div_ceil(WORDS_PER_PART).max(1)
+}
+
+/// How many document shards a site has.
+pub(crate) fn doc_parts(site: &Site) -> usize {
+    site.reports.len().div_ceil(DOCS_PER_SHARD).max(1)
+}
+
+/// Calls `each` with every word of `text`: transliterated to ASCII as `deunicode` does,
+/// lower case, runs of `a-z0-9`; stop words, one-letter words and words longer than
+/// [`MAX_WORD`] left out.
+pub(crate) fn fold(text: &str, each: &mut impl FnMut(&str)) {
+    let mut word = String::with_capacity(MAX_WORD + 8);
+    let mut end = |word: &mut String| {
+        if word.len() >= 2 && word.len() <= MAX_WORD && !STOP_WORDS.contains(&word.as_str()) {
+            each(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if c.is_ascii() {
+            end(&mut word);
+        } else {
+            // Each character as deunicode spells it (`é` -> `e`, `ß` -> `ss`, `北` -> `Bei `).
+            for a in deunicode::deunicode_char(c).unwrap_or(" ").chars() {
+                if a.is_ascii_alphanumeric() {
+                    word.push(a.to_ascii_lowercase());
+                } else {
+                    end(&mut word);
+                }
+            }
+        }
+    }
+    end(&mut word);
+}
+
+/// The text of a body's HTML: tags left out, entities made spaces (`&amp;` is no word).
+fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&rest[..i]);
+        out.push(' ');
+        let tail = &rest[i..];
+        let skip = if tail.starts_with('<') {
+            tail.find('>').map_or(tail.len(), |e| e + 1)
+        } else {
+            // An entity ends within a few characters; a lone `&` is just itself.
+            tail[..tail.len().min(12)].find(';').map_or(1, |e| e + 1)
+        };
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A report's words, each once at its highest weight, sorted: the words joined by
+/// `\0`, and their weights.
+struct ReportWords {
+    text: String,
+    weights: Vec<u8>,
+}
+
+/// A report's words (see [`ReportWords`]). Tickers are `$` and the symbol.
+fn report_words(site: &Site, r: &Report, body: Option<&PackedHtml>) -> ReportWords {
+    // Every word as found (start, end, weight) in one buffer: no allocation per word.
+    let mut all = String::new();
+    let mut spans: Vec<(u32, u32, u8)> = Vec::new();
+    let mut add = |text: &str, weight: u8| {
+        fold(text, &mut |w| {
+            let start = all.len() as u32;
+            all.push_str(w);
+            spans.push((start, all.len() as u32, weight));
+        })
+    };
+    let m = &r.meta;
+    add(&m.title, 3);
+    for t in &r.tickers {
+        if let Some(name) = site.ticker_info.get(t.symbol()).and_then(|i| i.name.as_deref()) {
+            add(name, 3);
+        }
+    }
+    for text in m.text_fields() {
+        add(text, 2);
+    }
+    for (taxonomy, term) in m.terms() {
+        add(site.term_name(taxonomy, &term.slug, &term.name), 2);
+    }
+    if let Some(html) = body {
+        add(&html_text(&html.unpack()), 1);
+    }
+    for t in &r.tickers {
+        let start = all.len() as u32;
+        all.push('$');
+        all.extend(t.symbol().chars().map(|c| c.to_ascii_lowercase()));
+        spans.push((start, all.len() as u32, if m.tickers.contains(t) { 3 } else { 2 }));
+    }
+    let word = |s: &(u32, u32, u8)| &all[s.0 as usize..s.1 as usize];
+    // By word, the highest weight first; then each word once.
+    spans.sort_unstable_by(|a, b| word(a).cmp(word(b)).then(b.2.cmp(&a.2)));
+    let mut out = ReportWords {
+        text: String::with_capacity(all.len() / 2),
+        weights: Vec::new(),
+    };
+    let mut last: Option<&str> = None;
+    for s in &spans {
+        let w = word(s);
+        if last != Some(w) {
+            out.text.push_str(w);
+            out.text.push('\0');
+            out.weights.push(s.2);
+            last = Some(w);
+        }
+    }
+    out
+}
+
+/// The word parts of a site's index, made once per build for every search route.
+pub(crate) struct SearchIndex {
+    /// Every word, sorted, with its postings encoded.
+    words: Vec<(String, String)>,
+    /// Index into `words` where each part starts.
+    starts: Vec<usize>,
+}
+
+impl SearchIndex {
+    /// Indexes every report. `bodies` is aligned with `site.reports`.
+    pub(crate) fn build(site: &Site, bodies: &[Option<PackedHtml>]) -> SearchIndex {
+        let mut ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut postings: Vec<Vec<u32>> = Vec::new();
+        let n = site.reports.len();
+        for start in (0..n).step_by(BATCH) {
+            let batch: Vec<ReportWords> = (start..(start + BATCH).min(n))
+                .into_par_iter()
+                .map(|i| report_words(site, &site.reports[i], bodies.get(i).and_then(Option::as_ref)))
+                .collect();
+            for (i, words) in (start..).zip(batch) {
+                for (word, &weight) in words.text.split_terminator('\0').zip(&words.weights) {
+                    let id = match ids.get(word) {
+                        Some(&id) => id,
+                        None => {
+                            let id = postings.len() as u32;
+                            ids.insert(word.into(), id);
+                            postings.push(Vec::new());
+                            id
+                        }
+                    };
+                    postings[id as usize].push(((i as u32) << 2) | u32::from(weight));
+                }
+            }
+        }
+        let mut words: Vec<(Box<str>, u32)> = ids.into_iter().collect();
+        words.sort_unstable();
+        let words: Vec<(String, String)> = words
+            .into_iter()
+            .map(|(w, id)| (w.into_string(), encode(&std::mem::take(&mut postings[id as usize]))))
+            .collect();
+        let starts = cut(&words, word_parts(site));
+        SearchIndex { words, starts }
+    }
+
+    /// The word part `part` (0-based) as JSON.
+    pub(crate) fn words_part(&self, part: usize) -> Vec<u8> {
+        let (from, to) = self.range(part);
+        let slice = &self.words[from..to];
+        let size: usize = slice.iter().map(|(w, p)| w.len() + p.len() + 8).sum();
+        let mut out = Vec::with_capacity(size + 2);
+        serde_json::to_writer(&mut out, slice).expect("strings always serialize");
+        out
+    }
+
+    /// The meta file: the parts' first words, the site's tickers, the shard size.
+    pub(crate) fn meta(&self, site: &Site) -> Vec<u8> {
+        let parts: Vec<&str> = (0..self.starts.len())
+            .map(|p| match p {
+                0 => "",
+                _ => self.words.get(self.starts[p]).map_or("~", |(w, _)| w.as_str()),
+            })
+            .collect();
+        let mut tickers: Vec<&str> = site
+            .terms(Taxonomy::Tickers)
+            .values()
+            .map(|t| t.name.as_str())
+            .chain(site.ticker_info.keys().map(String::as_str))
+            .collect();
+        tickers.sort_unstable();
+        tickers.dedup();
+        let meta = json!({
+            "v": 1,
+            "reports": site.reports.len(),
+            "docs": DOCS_PER_SHARD,
+            "parts": parts,
+            "tickers": tickers,
+        });
+        serde_json::to_vec(&meta).expect("strings always serialize")
+    }
+
+    fn range(&self, part: usize) -> (usize, usize) {
+        let from = self.starts.get(part).copied().unwrap_or(self.words.len());
+        let to = self.starts.get(part + 1).copied().unwrap_or(self.words.len());
+        (from, to.max(from))
+    }
+}
+
+/// Postings as `delta * 4 + weight` in base 36, comma-separated.
+fn encode(postings: &[u32]) -> String {
+    let mut out = String::with_capacity(postings.len() * 3);
+    let mut prev = 0u32;
+    for (k, &p) in postings.iter().enumerate() {
+        let id = p >> 2;
+        if k > 0 {
+            out.push(',');
+        }
+        push_base36(&mut out, u64::from(id - prev) * 4 + u64::from(p & 3));
+        prev = id;
+    }
+    out
+}
+
+fn push_base36(out: &mut String, mut v: u64) {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut buf = [0u8; 16];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = DIGITS[(v % 36) as usize];
+        v /= 36;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&b| b as char));
+}
+
+/// Cuts the sorted words into `parts` runs of about equal size: where each part starts.
+fn cut(words: &[(String, String)], parts: usize) -> Vec<usize> {
+    let total: usize = words.iter().map(|(w, p)| w.len() + p.len() + 8).sum();
+    let mut starts = vec![0];
+    let mut sum = 0;
+    for (i, (w, p)) in words.iter().enumerate() {
+        // A new part begins once the words before reach its share of the total.
+        while starts.len() < parts && sum >= total * starts.len() / parts && i > starts[starts.len() - 1] {
+            starts.push(i);
+        }
+        sum += w.len() + p.len() + 8;
+    }
+    while starts.len() < parts {
+        starts.push(words.len());
+    }
+    starts
+}
+
+/// The document shard `part` (0-based): what a result shows of each report.
+pub(crate) fn docs_part(site: &Site, urls: &Urls, part: usize) -> Vec<u8> {
+    let from = (part * DOCS_PER_SHARD).min(site.reports.len());
+    let to = (from + DOCS_PER_SHARD).min(site.reports.len());
+    let docs: Vec<serde_json::Value> = site.reports[from..to]
+        .iter()
+        .map(|r| {
+            let m = &r.meta;
+            let areas: Vec<&str> = m
+                .scores
+                .iter()
+                .map(|s| site.term_name(Taxonomy::Impact, &s.area.slug, &s.area.name))
+                .collect();
+            let tickers: Vec<&str> = r.tickers.iter().map(|t| t.symbol()).collect();
+            json!([
+                m.title,
+                urls.url(&Route::Report { slug: m.slug.clone() }),
+                iso_date(&m.date),
+                m.summary,
+                tickers,
+                areas,
+            ])
+        })
+        .collect();
+    serde_json::to_vec(&docs).expect("strings always serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        fold(text, &mut |w| out.push(w.to_string()));
+        out
+    }
+
+    #[test]
+    fn fold_transliterates_lowercases_and_drops_stop_words() {
+        assert_eq!(words("L'Économie of the Straße, $MP!"), ["economie", "strasse", "mp"]);
+        assert_eq!(words("a b 2025 x9"), ["2025", "x9"]);
+        assert!(words(&"z".repeat(40)).is_empty());
+    }
+
+    #[test]
+    fn html_text_leaves_out_tags_and_entities() {
+        let mut out = Vec::new();
+        fold(
+            &html_text("<p>Tesla&amp;Ford <a href=\"/x\">cars</a> A & B</p>"),
+            &mut |w| out.push(w.to_string()),
+        );
+        assert_eq!(out, ["tesla", "ford", "cars"]);
+    }
+
+    #[test]
+    fn postings_are_deltas_and_weights_in_base_36() {
+        assert_eq!(encode(&[(3 << 2) | 1, (4 << 2) | 3, (20 << 2) | 2]), "d,7,1u");
+    }
+
+    #[test]
+    fn cut_makes_the_parts_asked_for() {
+        let words: Vec<(String, String)> = (0..10).map(|i| (format!("w{i}"), "x".repeat(10))).collect();
+        assert_eq!(cut(&words, 2), [0, 5]);
+        assert_eq!(cut(&words, 1), [0]);
+        assert_eq!(cut(&words[..1], 3), [0, 1, 1]);
+        assert_eq!(cut(&[], 2), [0, 0]);
+    }
+}
