@@ -78,7 +78,7 @@ fn files_are_served_with_the_content_type_of_their_kind() {
         ("/report.pdf", "application/pdf"),
         ("/notes.txt", "text/plain"),
         ("/rss.xml", "xml"),
-        ("/search.json", "application/json"),
+        ("/search/index.json", "application/json"),
     ] {
         let r = server.get(path);
         assert_eq!(r.status, 200, "{path}");

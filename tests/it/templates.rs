@@ -156,7 +156,7 @@ fn template_urls_carry_the_path_of_the_base_url() {
     assert_eq!(
         text.as_deref(),
         Some(
-            "/sub/ /sub/tags/ /sub/search.json /sub/style.css https://example.com/sub/ https://example.com/sub/ \
+            "/sub/ /sub/tags/ /sub/search/index.json /sub/style.css https://example.com/sub/ https://example.com/sub/ \
              /sub/reports/a/ /sub/reports/a/full/ https://example.com/sub/reports/a/ /sub/tags/energy/"
         )
     );
