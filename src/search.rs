@@ -50,6 +50,34 @@ const STOP_WORDS: [&str; 33] = [
     "also",
 ];
 
+/// [`STOP_WORDS`] as numbers (their bytes, little-endian, zero-padded): a word is
+/// compared as one number, not as a string, since every word of every body is looked up.
+const STOP_KEYS: [u64; STOP_WORDS.len()] = {
+    let mut keys = [0; STOP_WORDS.len()];
+    let mut i = 0;
+    while i < STOP_WORDS.len() {
+        keys[i] = short_key(STOP_WORDS[i].as_bytes());
+        i += 1;
+    }
+    keys
+};
+
+/// The bytes of a word of at most 8 bytes as one number.
+const fn short_key(bytes: &[u8]) -> u64 {
+    let mut key = 0;
+    let mut i = 0;
+    while i < bytes.len() && i < 8 {
+        key |= (bytes[i] as u64) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+/// True for a word of [`STOP_WORDS`] (none is longer than five letters).
+fn is_stop_word(word: &str) -> bool {
+    word.len() <= 5 && STOP_KEYS.contains(&short_key(word.as_bytes()))
+}
+
 /// How many word parts a site's index is cut into (planned with the routes, before any
 /// body is read).
 pub(crate) fn word_parts(site: &Site) -> usize {
@@ -72,7 +100,7 @@ pub(crate) fn doc_parts(site: &Site) -> usize {
 pub(crate) fn fold(text: &str, each: &mut impl FnMut(&str)) {
     let mut word = String::with_capacity(MAX_WORD + 8);
     let mut end = |word: &mut String| {
-        if word.len() >= 2 && word.len() <= MAX_WORD && !STOP_WORDS.contains(&word.as_str()) {
+        if word.len() >= 2 && word.len() <= MAX_WORD && !is_stop_word(word) {
             each(word);
         }
         word.clear();
@@ -157,22 +185,23 @@ fn report_words(site: &Site, r: &Report, body: Option<&PackedHtml>) -> ReportWor
         all.extend(t.symbol().chars().map(|c| c.to_ascii_lowercase()));
         spans.push((start, all.len() as u32, if m.tickers.contains(t) { 3 } else { 2 }));
     }
-    let word = |s: &(u32, u32, u8)| &all[s.0 as usize..s.1 as usize];
-    // By word, the highest weight first; then each word once.
-    spans.sort_unstable_by(|a, b| word(a).cmp(word(b)).then(b.2.cmp(&a.2)));
+    // Each word once, with its highest weight. A hash map rather than a sort: a report
+    // has thousands of words and a few hundred distinct ones, and the order of a
+    // report's words does not matter (the index sorts every word of the site once).
+    let mut best: FxHashMap<&str, u8> = FxHashMap::default();
+    best.reserve(spans.len() / 2);
+    for &(start, end, weight) in &spans {
+        let w = best.entry(&all[start as usize..end as usize]).or_insert(0);
+        *w = (*w).max(weight);
+    }
     let mut out = ReportWords {
         text: String::with_capacity(all.len() / 2),
-        weights: Vec::new(),
+        weights: Vec::with_capacity(best.len()),
     };
-    let mut last: Option<&str> = None;
-    for s in &spans {
-        let w = word(s);
-        if last != Some(w) {
-            out.text.push_str(w);
-            out.text.push('\0');
-            out.weights.push(s.2);
-            last = Some(w);
-        }
+    for (w, weight) in best {
+        out.text.push_str(w);
+        out.text.push('\0');
+        out.weights.push(weight);
     }
     out
 }
