@@ -396,24 +396,7 @@ impl<'a> Renderer<'a> {
                 };
                 self.render_template("page.html", &ctx)
             }
-            Route::Search => {
-                let ctx = BarePage {
-                    site: &self.site_ctx,
-                    urls: &self.urls_ctx,
-                    meta: self.meta(route, "Search", &format!("Search {}", self.config.title)),
-                };
-                self.render_template("search.html", &ctx)
-            }
-            Route::NotFound => {
-                let mut meta = self.meta(route, "Page not found", "");
-                meta.noindex = true;
-                let ctx = BarePage {
-                    site: &self.site_ctx,
-                    urls: &self.urls_ctx,
-                    meta,
-                };
-                self.render_template("404.html", &ctx)
-            }
+            Route::Search | Route::NotFound => self.render_bare_page(route),
             Route::Rss => Ok(feeds::rss(site, self.config, urls, None, &feed())),
             Route::TermFeed { taxonomy, slug } => {
                 Ok(feeds::rss(site, self.config, urls, Some((*taxonomy, slug)), &feed()))
@@ -434,6 +417,24 @@ impl<'a> Renderer<'a> {
             Route::SearchWords { part } => Ok(search.map_or_else(Vec::new, |s| s.words_part(*part))),
             Route::SearchDocs { part } => Ok(crate::search::docs_part(site, urls, *part)),
         }
+    }
+
+    /// The search page and the 404 page: the site's frame around the template's own.
+    fn render_bare_page(&self, route: &Route) -> Result<Vec<u8>, Diagnostic> {
+        let (title, description, template) = match route {
+            Route::Search => ("Search", format!("Search {}", self.config.title), "search.html"),
+            _ => ("Page not found", String::new(), "404.html"),
+        };
+        let mut meta = self.meta(route, title, &description);
+        if matches!(route, Route::NotFound) {
+            meta.noindex = true;
+        }
+        let ctx = BarePage {
+            site: &self.site_ctx,
+            urls: &self.urls_ctx,
+            meta,
+        };
+        self.render_template(template, &ctx)
     }
 
     /// A report's quick read, or its full analysis when `body_html` is given.
