@@ -104,8 +104,8 @@ impl RssItems {
     }
 }
 
-/// A report as HTML for feed readers: the quick read's core, the full analysis, the
-/// disclaimer. Root-relative links are made absolute.
+/// A report as HTML for feed readers: the quick read's core, the full analysis (or, in a
+/// term's feed, a link to it), the disclaimer. Root-relative links are made absolute.
 fn item_html(item: FeedItem<'_>, config: &Config, urls: &Urls) -> String {
     let m = &item.report.meta;
     let mut html = String::new();
@@ -136,8 +136,14 @@ fn item_html(item: FeedItem<'_>, config: &Config, urls: &Urls) -> String {
         }
         html.push_str("</ul>");
     }
-    if let Some(body) = item.body {
-        html.push_str(&absolute_links(&body.unpack(), urls));
+    match item.body {
+        Some(body) => html.push_str(&absolute_links(&body.unpack(), urls)),
+        // A term's feed: the full analysis is a link away.
+        None if item.report.body.is_some() => {
+            let full = urls.permalink(&Route::Analysis { slug: m.slug.clone() });
+            let _ = write!(html, "<p><a href=\"{}\">Read the full analysis</a></p>", xml(&full));
+        }
+        None => {}
     }
     if !config.disclaimer.is_empty() {
         // Its Markdown links as links, absolute like every link of a feed.

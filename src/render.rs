@@ -305,14 +305,17 @@ impl<'a> Renderer<'a> {
         let (site, urls) = (self.site, self.urls);
         let shown = shown(route, site, self.config);
         let body_of = |i: usize| bodies.get(i).and_then(Option::as_ref);
-        let feed = || -> Vec<FeedItem<'_>> {
+        // The site's feeds carry each report whole; a term's feed carries its quick read's
+        // core and a link to the full analysis (a report sits in a dozen term feeds), its
+        // items made once and shared by every term feed (`rss`).
+        let feed = |whole: bool| -> Vec<FeedItem<'_>> {
             shown
                 .full
                 .iter()
                 .map(|i| FeedItem {
                     report: site.reports[i].as_ref(),
-                    body: body_of(i),
-                    rss: rss.slot(i),
+                    body: if whole { body_of(i) } else { None },
+                    rss: if whole { None } else { rss.slot(i) },
                 })
                 .collect()
         };
@@ -397,12 +400,16 @@ impl<'a> Renderer<'a> {
                 self.render_template("page.html", &ctx)
             }
             Route::Search | Route::NotFound => self.render_bare_page(route),
-            Route::Rss => Ok(feeds::rss(site, self.config, urls, None, &feed())),
-            Route::TermFeed { taxonomy, slug } => {
-                Ok(feeds::rss(site, self.config, urls, Some((*taxonomy, slug)), &feed()))
-            }
-            Route::Atom => Ok(feeds::atom(site, self.config, urls, &feed())),
-            Route::JsonFeed => Ok(feeds::json_feed(site, self.config, urls, &feed())),
+            Route::Rss => Ok(feeds::rss(site, self.config, urls, None, &feed(true))),
+            Route::TermFeed { taxonomy, slug } => Ok(feeds::rss(
+                site,
+                self.config,
+                urls,
+                Some((*taxonomy, slug)),
+                &feed(false),
+            )),
+            Route::Atom => Ok(feeds::atom(site, self.config, urls, &feed(true))),
+            Route::JsonFeed => Ok(feeds::json_feed(site, self.config, urls, &feed(true))),
             Route::Alias { path } => Ok(crate::aliases::redirect_page(site, urls, &self.config.language, path)),
             Route::Sitemap => Ok(sitemap::sitemap(site, urls, &plan_routes(site, self.config))),
             Route::SitemapPart { part } => Ok(sitemap::sitemap_part(

@@ -121,7 +121,7 @@ pub fn load_templates(root: &Path, theme: &ThemeSource, urls: &Urls) -> Result<E
         };
         let read = |p: PathBuf| -> Result<Option<String>, minijinja::Error> {
             match std::fs::read_to_string(&p) {
-                Ok(s) => Ok(Some(s)),
+                Ok(s) => Ok(Some(dedent(&s))),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(minijinja::Error::new(
                     minijinja::ErrorKind::InvalidOperation,
@@ -142,7 +142,7 @@ pub fn load_templates(root: &Path, theme: &ThemeSource, urls: &Urls) -> Result<E
         Ok(DEFAULT_THEME
             .get_file(format!("templates/{name}"))
             .and_then(|f| f.contents_utf8())
-            .map(str::to_owned))
+            .map(dedent))
     });
     // minijinja's HTML escaping also escapes `/`, which bloats every URL; `&<>"'` suffice.
     env.set_formatter(|out, state, value| {
@@ -200,12 +200,66 @@ pub fn while_rendering(mut d: Diagnostic, url: &str, source: &Path) -> Diagnosti
 }
 
 fn describe_error(root: &Path, theme: &ThemeSource, e: &minijinja::Error, ctx: Option<&Value>) -> Diagnostic {
+    let d = describe_dedented(root, theme, e, ctx);
+    // minijinja saw the template without its indentation (see `dedent`): show the line
+    // and column as they are in the file.
+    let name = e.name().unwrap_or("template");
+    match template_text(root, theme, name) {
+        Some(original) => reindent(d, &original),
+        None => d,
+    }
+}
+
+/// Templates as minijinja compiles them: each line without its indentation, which an
+/// HTML page does not need (about a tenth of a listing page's bytes), except inside
+/// `<pre>` and `<textarea>`, where the spaces are the text. Lines and everything after
+/// the indentation stay where they are, so errors keep their line numbers.
+pub(crate) fn dedent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut raw = false;
+    for line in text.split_inclusive('\n') {
+        let kept = if raw {
+            line
+        } else {
+            line.trim_start_matches([' ', '\t'])
+        };
+        out.push_str(kept);
+        // Enter or leave a block whose whitespace counts (the last tag on the line wins).
+        let lower = line.to_ascii_lowercase();
+        let open = ["<pre", "<textarea"].iter().filter_map(|t| lower.rfind(t)).max();
+        let close = ["</pre", "</textarea"].iter().filter_map(|t| lower.rfind(t)).max();
+        raw = match (open, close) {
+            (Some(o), Some(c)) => o > c,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => raw,
+        };
+    }
+    out
+}
+
+/// `d`, found in the dedented text of a template, as the line and column of `original`.
+fn reindent(mut d: Diagnostic, original: &str) -> Diagnostic {
+    let Some(pos) = d.position.as_mut() else { return d };
+    let Some(line) = original.lines().nth(pos.line.saturating_sub(1)) else {
+        return d;
+    };
+    let body = line.trim_start_matches([' ', '\t']);
+    let indent = line.len() - body.len();
+    if indent > 0 && d.source_line.as_deref() == Some(body) {
+        pos.column += indent;
+        d.source_line = Some(line.to_string());
+    }
+    d
+}
+
+fn describe_dedented(root: &Path, theme: &ThemeSource, e: &minijinja::Error, ctx: Option<&Value>) -> Diagnostic {
     let name = e.name().unwrap_or("template");
     let file = template_origin(root, theme, name);
     let source = e
         .template_source()
         .map(str::to_owned)
-        .or_else(|| template_text(root, theme, name));
+        .or_else(|| template_text(root, theme, name).map(|t| dedent(&t)));
     let detail = e.detail().unwrap_or_default();
     let mut d = Diagnostic::error(&file, format!("template error: {}", e.kind()));
     if !detail.is_empty() {
@@ -458,6 +512,26 @@ pub fn builtin_hash() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_lose_their_indentation_except_where_it_is_text() {
+        let text = "<ul>\n  <li>a</li>\n\t<li>b</li>\n</ul>\n  <pre>\n  kept\n    too</pre>\n  <p>x</p>\n<textarea>\n  t\n</textarea>";
+        assert_eq!(
+            dedent(text),
+            "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<pre>\n  kept\n    too</pre>\n<p>x</p>\n<textarea>\n  t\n</textarea>"
+        );
+        assert_eq!(dedent("<pre>x</pre>\n  y"), "<pre>x</pre>\ny", "a closed block ends");
+    }
+
+    #[test]
+    fn an_error_in_an_indented_line_points_at_the_file_as_written() {
+        let original = "<div>\n    {{ report.sumary }}\n</div>";
+        let dedented = dedent(original);
+        let offset = dedented.find("report").unwrap();
+        let d = reindent(Diagnostic::error("t.html", "x").at(&dedented, offset), original);
+        assert_eq!(d.position.map(|p| (p.line, p.column)), Some((2, 8)));
+        assert_eq!(d.source_line.as_deref(), Some("    {{ report.sumary }}"));
+    }
 
     #[test]
     fn the_block_left_open_is_found() {

@@ -305,7 +305,8 @@ fn feeds_stay_valid_xml_with_control_characters_in_the_text() {
             .body("Body text\u{b} from Word,\u{c} and a PDF.\n"),
     );
     site.build();
-    for feed in ["rss.xml", "atom.xml", "tags/energy/rss.xml"] {
+    // The site's feeds carry the body (a term's feed links to it).
+    for feed in ["rss.xml", "atom.xml"] {
         let xml = site.read(feed);
         // Each such character becomes a space.
         assert!(xml.contains("Body text  from Word,  and a PDF."), "{feed}: {xml}");

@@ -116,7 +116,7 @@ fn on_a_phone_the_first_score_is_in_the_first_screen_and_a_quick_read_is_at_most
     browser.goto(&format!("{base}/"));
     let headlines = number(
         &mut browser,
-        "[...document.querySelectorAll('main article h2 a')].filter(a => a.getBoundingClientRect().bottom <= innerHeight).length",
+        "[...document.querySelectorAll('main h2 a')].filter(a => a.getBoundingClientRect().bottom <= innerHeight).length",
     );
     assert!(
         headlines >= 3.0,
@@ -299,13 +299,15 @@ fn the_home_page_leads_with_one_story_and_tables_the_scores_by_area() {
     );
     site.build();
     let home = site.page("");
-    let cards = select(&home, "main article");
+    let cards = select(&home, "main ol.brief-list > li");
     assert_eq!(select_in_len(cards[0], "ol li"), 2, "the lead shows every score");
     assert_eq!(select_in_len(cards[1], "ol li"), 0, "the others their top score");
-    assert!(
-        text(cards[1]).contains("Top impact: Markets 7/10 · High"),
-        "{}",
-        text(cards[1])
+    assert!(text(cards[1]).contains("Markets 7/10 · High"), "{}", text(cards[1]));
+    let spoken = crate::support::select_in(cards[1], "[role=img]");
+    assert_eq!(
+        spoken[0].value().attr("aria-label"),
+        Some("7 out of 10, high"),
+        "the score is read aloud in words"
     );
     let head: Vec<String> = select(&home, "main table thead th").iter().map(|h| text(*h)).collect();
     assert_eq!(head, ["Report", "Markets", "Energy", "Trade"]);

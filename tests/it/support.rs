@@ -621,12 +621,12 @@ pub fn main_links(html: &Html) -> Vec<String> {
         .collect()
 }
 
-/// The titles of the report cards of a listing, in order (`main article h2 a`, or the
-/// first link of each card).
+/// The titles of the reports of a listing, in order: the headline link of each item of
+/// the list in `<main>` that has one.
 pub fn card_titles(html: &Html) -> Vec<String> {
-    select(html, "main article")
+    select(html, "main li")
         .into_iter()
-        .filter_map(|card| select_in(card, "h1 a, h2 a, h3 a").into_iter().next().map(text))
+        .filter_map(|card| select_in(card, "h2 a, h3 a").into_iter().next().map(text))
         .collect()
 }
 

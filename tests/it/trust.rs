@@ -172,7 +172,15 @@ fn a_build_killed_halfway_leaves_the_old_site_and_the_next_build_cleans_up() {
     let before = site.read("");
     // Kill builds at growing delays until one dies with its staging folder on disk.
     let mut killed_midway = false;
-    for delay_ms in [20u64, 40, 80, 120, 200, 300] {
+    for (n, delay_ms) in [20u64, 40, 80, 120, 200, 300, 30, 60, 100, 160, 250, 400]
+        .into_iter()
+        .enumerate()
+    {
+        // A real change each time: a build with nothing to do ends before it can be killed.
+        site.write(
+            "content/r0.md",
+            report("Report 0", "2025-03-01").body(&format!("Edit {n}. {}", "Some words of a body. ".repeat(200))),
+        );
         let mut child = Command::new(env!("CARGO_BIN_EXE_impress"))
             .args(["build", "--root"])
             .arg(site.root())
