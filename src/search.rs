@@ -3,10 +3,14 @@
 //!
 //! - `search/index.json` (the meta file, `urls.search_index`): `{"v": 1, "reports": n,
 //!   "docs": per shard, "parts": [first word of each word part], "tickers": [symbol, ..]}`.
-//!   Part `i` holds the words `w` with `parts[i] <= w < parts[i + 1]` (byte order; part 0
-//!   starts at `""`; an empty part repeats the next part's first word).
-//! - `search/words/<i>.json`: `[[word, postings], ..]`, words sorted. A word is folded as
-//!   [`fold`] does; a ticker is `$` and its symbol in lower case (`$brk.b`). Postings are the
+//!   Part `i` holds the words `w` with `parts[i] <= w < parts[i + 1]` (in the order
+//!   JavaScript compares strings, by UTF-16 code units: byte order but for characters
+//!   above U+FFFF, which come before U+E000..U+FFFF; part 0 starts at `""`; an empty part
+//!   repeats the next part's first word, an empty last part is `"\u{ffff}"`).
+//! - `search/words/<i>.json`: `[[word, postings], ..]`, words sorted so. A word is folded
+//!   as [`fold`] does: transliterated to ASCII, and a word with other characters also as
+//!   search.js folds a query (`москва`, `東京`), so that either spelling finds it; a
+//!   ticker is `$` and its symbol in lower case (`$brk.b`). Postings are the
 //!   reports (ids into the newest-first list) that hold the word, each as `delta * 4 +
 //!   weight` in base 36, joined by `,`: the delta from the previous id (the first: the id
 //!   itself), the weight 3 for the title, a ticker of the front matter or its name, 2 for
@@ -96,32 +100,126 @@ pub(crate) fn doc_parts(site: &Site) -> usize {
 
 /// Calls `each` with every word of `text`: transliterated to ASCII as `deunicode` does,
 /// lower case, runs of `a-z0-9`; stop words, one-letter words and words longer than
-/// [`MAX_WORD`] left out.
+/// [`MAX_WORD`] left out. A run of text between ASCII delimiters that holds a non-ASCII
+/// character also gives its words as search.js folds a query ([`native_words`]) where
+/// they differ: `Москва` gives `moskva` and `москва`, `東京` `dong`, `jing` and `東京`.
+/// Text without spaces (Chinese, Japanese) is one word from one punctuation mark to the
+/// next: a query finds it by its start only, and not at all past [`MAX_WORD`] characters.
 pub(crate) fn fold(text: &str, each: &mut impl FnMut(&str)) {
     let mut word = String::with_capacity(MAX_WORD + 8);
-    let mut end = |word: &mut String| {
+    // Where the current run began, once a non-ASCII character is seen in it (ASCII text
+    // never looks back), and the words its transliteration gave, each ended by `\0`.
+    let mut run: Option<usize> = None;
+    let mut given = String::new();
+    #[inline(always)]
+    fn end(word: &mut String, given: Option<&mut String>, each: &mut impl FnMut(&str)) {
         if word.len() >= 2 && word.len() <= MAX_WORD && !is_stop_word(word) {
             each(word);
+            if let Some(given) = given {
+                given.push_str(word);
+                given.push('\0');
+            }
         }
         word.clear();
-    };
-    for c in text.chars() {
+    }
+    // `chars` rather than `char_indices`: the offset is worked out only where a run needs it.
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
         if c.is_ascii_alphanumeric() {
             word.push(c.to_ascii_lowercase());
         } else if c.is_ascii() {
-            end(&mut word);
+            end(&mut word, run.is_some().then_some(&mut given), each);
+            if let Some(start) = run.take() {
+                let i = text.len() - chars.as_str().len() - 1;
+                native_words(&text[start..i], &mut given, &mut *each);
+            }
         } else {
+            if run.is_none() {
+                // Only ASCII letters and digits since the last delimiter.
+                let i = text.len() - chars.as_str().len() - c.len_utf8();
+                let bytes = &text.as_bytes()[..i];
+                run = Some(
+                    bytes
+                        .iter()
+                        .rposition(|b| !b.is_ascii_alphanumeric())
+                        .map_or(0, |d| d + 1),
+                );
+            }
             // Each character as deunicode spells it (`é` -> `e`, `ß` -> `ss`, `北` -> `Bei `).
             for a in deunicode::deunicode_char(c).unwrap_or(" ").chars() {
                 if a.is_ascii_alphanumeric() {
                     word.push(a.to_ascii_lowercase());
                 } else {
-                    end(&mut word);
+                    end(&mut word, Some(&mut given), each);
                 }
             }
         }
     }
+    end(&mut word, run.is_some().then_some(&mut given), each);
+    if let Some(start) = run {
+        native_words(&text[start..], &mut given, &mut *each);
+    }
+}
+
+/// Calls `each` with the words of `run` as search.js folds a query, those not in `given`
+/// (the words of its transliteration, each ended by `\0`; cleared here): NFKD, combining
+/// marks (`\p{M}`) left out, lower case, the letters of [`spelled_out`] spelled out,
+/// split on what is not alphanumeric (`char::is_alphanumeric`, search.js's
+/// `[\p{Alphabetic}\p{N}]`); 2 to [`MAX_WORD`] characters, stop words left out.
+fn native_words(run: &str, given: &mut String, each: &mut dyn FnMut(&str)) {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    let mut word = String::new();
+    let mut end = |word: &mut String| {
+        let n = word.chars().count();
+        if (2..=MAX_WORD).contains(&n) && !is_stop_word(word) && !given.split_terminator('\0').any(|g| g == word) {
+            each(word);
+        }
+        word.clear();
+    };
+    for c in run.nfkd().filter(|&c| !is_combining_mark(c)) {
+        for l in c.to_lowercase() {
+            match spelled_out(l) {
+                Some(s) => word.push_str(s),
+                None if l.is_alphanumeric() => word.push(l),
+                None => end(&mut word),
+            }
+        }
+    }
     end(&mut word);
+    given.clear();
+}
+
+/// The letters search.js spells out after lower-casing a query (its `EXTRA`, the same
+/// list): letters NFKD does not take apart, spelled as deunicode spells them, and the
+/// final sigma as the other (a word-final `Σ` lower-cases to `ς` by context).
+fn spelled_out(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ø' => "o",
+        'đ' | 'ð' => "d",
+        'þ' => "th",
+        'ł' => "l",
+        'ı' => "i",
+        'ħ' => "h",
+        'ς' => "σ",
+        _ => return None,
+    })
+}
+
+/// Words in the order search.js compares strings (UTF-16 code units), which is the byte
+/// order of UTF-8 but for one case: a character above U+FFFF (a surrogate pair in UTF-16)
+/// comes before one of U+E000 to U+FFFF (`𠮷` before `﨑`), not after.
+fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let same = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+    match (x.get(same), y.get(same)) {
+        // Lead bytes of U+E000..U+FFFF (0xEE, 0xEF) and of U+10000.. (0xF0..): a
+        // continuation byte is below 0xC0, and an ASCII or shorter character's lead below 0xEE.
+        (Some(&p), Some(&q)) if p >= 0xEE && q >= 0xEE => (p >= 0xF0).cmp(&(q >= 0xF0)).reverse().then(p.cmp(&q)),
+        _ => x[same..].cmp(&y[same..]),
+    }
 }
 
 /// The text of a body's HTML: tags left out, entities made spaces (`&amp;` is no word).
@@ -241,7 +339,7 @@ impl SearchIndex {
             }
         }
         let mut words: Vec<(Box<str>, u32)> = ids.into_iter().collect();
-        words.sort_unstable();
+        words.sort_unstable_by(|a, b| js_order(&a.0, &b.0));
         let words: Vec<(String, String)> = words
             .into_iter()
             .map(|(w, id)| (w.into_string(), encode(&std::mem::take(&mut postings[id as usize]))))
@@ -265,7 +363,8 @@ impl SearchIndex {
         let parts: Vec<&str> = (0..self.starts.len())
             .map(|p| match p {
                 0 => "",
-                _ => self.words.get(self.starts[p]).map_or("~", |(w, _)| w.as_str()),
+                // An empty part at the end: after every word (U+FFFF is in none).
+                _ => self.words.get(self.starts[p]).map_or("\u{ffff}", |(w, _)| w.as_str()),
             })
             .collect();
         let mut tickers: Vec<&str> = site
@@ -383,6 +482,40 @@ mod tests {
         assert_eq!(words("L'Économie of the Straße, $MP!"), ["economie", "strasse", "mp"]);
         assert_eq!(words("a b 2025 x9"), ["2025", "x9"]);
         assert!(words(&"z".repeat(40)).is_empty());
+    }
+
+    #[test]
+    fn fold_gives_non_ascii_words_also_as_search_js_folds_them() {
+        assert_eq!(words("Москва"), ["moskva", "москва"]);
+        assert_eq!(
+            words("東京都、大阪"),
+            ["dong", "jing", "du", "da", "ban", "東京都", "大阪"]
+        );
+        // Letters spelled out as deunicode does, and accents, give no second form.
+        assert_eq!(words("Straße, Ærø, Łódź, café"), ["strasse", "aero", "lodz", "cafe"]);
+        // Greek: accents stripped, a final sigma folded to `σ`.
+        assert_eq!(words("ΟΔΌΣ οδός"), ["odos", "οδοσ", "odos", "οδοσ"]);
+        // NFKD: full-width letters and ligatures are plain letters.
+        assert_eq!(words("ＴＥＳＬＡ ﬁnance"), ["tesla", "finance"]);
+        // A run that starts in ASCII; symbols a query drops (`€`, `°`) give a second form.
+        assert_eq!(
+            words("Kiewер €10 25°C"),
+            ["kiewer", "kiewер", "eur10", "10", "25degc", "25"]
+        );
+        // Lengths in characters: one-letter words left out in either form, and a word
+        // whose transliteration is too long kept in its own letters.
+        assert_eq!(words("я и мы"), ["ia", "my", "мы"]);
+        assert_eq!(words(&"ж".repeat(20)), ["ж".repeat(20)]);
+        assert!(words(&"ж".repeat(33)).is_empty());
+    }
+
+    #[test]
+    fn words_sort_as_javascript_compares_strings() {
+        let mut w = vec!["山﨑", "山𠮷", "山", "z", "é", "\u{ffff}"];
+        w.sort_by(|a, b| js_order(a, b));
+        assert_eq!(w, ["z", "é", "山", "山𠮷", "山﨑", "\u{ffff}"]);
+        let utf16 = |s: &str| s.encode_utf16().collect::<Vec<_>>();
+        assert!(w.windows(2).all(|p| utf16(p[0]) < utf16(p[1])));
     }
 
     #[test]

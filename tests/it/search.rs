@@ -56,17 +56,18 @@ impl<'a> Query<'a> {
         let tickers = self.tickers();
         let mut terms = Vec::new();
         for raw in query.split_whitespace() {
-            let f = deunicode::deunicode(raw).to_lowercase();
+            let f = js_fold(raw);
             let f = f
-                .trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '$')
-                .trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+                .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '$')
+                .trim_end_matches(|c: char| !c.is_alphanumeric());
             if let Some(sym) = f.strip_prefix('$').filter(|s| !s.is_empty()) {
                 terms.push(Term::Ticker(format!("${}", sym.trim_start_matches('$'))));
             } else if tickers.contains(f) {
                 terms.push(Term::Ticker(format!("${f}")));
             } else {
-                for w in f.split(|c: char| !c.is_ascii_alphanumeric()) {
-                    if w.len() >= 2 && w.len() <= 32 && !STOP.split(' ').any(|s| s == w) {
+                for w in f.split(|c: char| !c.is_alphanumeric()) {
+                    let n = w.chars().count();
+                    if (2..=32).contains(&n) && !STOP.split(' ').any(|s| s == w) {
                         terms.push(Term::Prefix(w.to_string()));
                     }
                 }
@@ -75,11 +76,13 @@ impl<'a> Query<'a> {
         terms
     }
 
+    /// The last part whose first word is at most `word`, strings compared as JavaScript
+    /// compares them (UTF-16 code units).
     fn part_of(&self, word: &str) -> usize {
         let parts = self.meta["parts"].as_array().expect("parts");
         parts
             .iter()
-            .rposition(|p| p.as_str().expect("a word") <= word)
+            .rposition(|p| js_le(p.as_str().expect("a word"), word))
             .unwrap_or(0)
     }
 
@@ -93,7 +96,7 @@ impl<'a> Query<'a> {
         let to = if exact {
             from
         } else {
-            self.part_of(&format!("{key}\u{7f}"))
+            self.part_of(&format!("{key}\u{ffff}"))
         };
         assert!(
             to - from < 3,
@@ -144,6 +147,51 @@ impl<'a> Query<'a> {
             })
             .collect()
     }
+}
+
+/// A query word as search.js folds it: NFKD, combining marks stripped, lower case (a
+/// final sigma by context, as `toLowerCase` does), a few letters spelled out.
+fn js_fold(s: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    let stripped: String = s.nfkd().filter(|&c| !is_combining_mark(c)).collect();
+    let mut out = String::new();
+    for c in stripped.to_lowercase().chars() {
+        match c {
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            'ø' => out.push('o'),
+            'đ' | 'ð' => out.push('d'),
+            'þ' => out.push_str("th"),
+            'ł' => out.push('l'),
+            'ı' => out.push('i'),
+            'ħ' => out.push('h'),
+            'ς' => out.push('σ'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `a <= b` as JavaScript compares strings: by UTF-16 code units.
+fn js_le(a: &str, b: &str) -> bool {
+    a.encode_utf16().le(b.encode_utf16())
+}
+
+/// Every word of the index, part by part.
+fn index_words(site: &SiteTest) -> Vec<Vec<String>> {
+    let meta = site.json("search/index.json");
+    let parts = meta["parts"].as_array().expect("parts").len();
+    (0..parts)
+        .map(|p| {
+            site.json(&format!("search/words/{p}.json"))
+                .as_array()
+                .expect("a part is an array")
+                .iter()
+                .map(|e| e[0].as_str().expect("a word").to_string())
+                .collect()
+        })
+        .collect()
 }
 
 /// Reports that tell a ticker from the words it is part of, bodies and quick reads apart.
@@ -414,4 +462,134 @@ fn in_a_browser_the_script_finds_a_ticker_and_a_body_word_by_prefix() {
         browser.eval("document.querySelector('#search-results mark').textContent"),
         "Lithium"
     );
+}
+
+/// A report in other scripts (Cyrillic, Greek, CJK) and in Latin letters NFKD leaves
+/// whole (`ß`, `æ`, `ø`), and one in English.
+fn non_latin_site() -> SiteTest {
+    let site = SiteTest::new();
+    site.write(
+        "content/rail.md",
+        report("Rail freight from Москва to 東京", "2025-05-01")
+            .body("Trains cross the Straße at Ærø. Η ΟΔΌΣ είναι κλειστή. 東京都の物流。"),
+    );
+    site.write(
+        "content/ports.md",
+        report("Port congestion eases", "2025-04-01").body("Ships wait less in Rotterdam and Moscow."),
+    );
+    site
+}
+
+#[test]
+fn non_latin_words_are_indexed_transliterated_and_as_typed() {
+    let site = non_latin_site();
+    site.build();
+    let words: BTreeSet<String> = index_words(&site).into_iter().flatten().collect();
+    for w in [
+        "moskva",
+        "москва",
+        "dong",
+        "jing",
+        "東京",
+        "東京都の物流",
+        "odos",
+        "οδοσ",
+        "strasse",
+        "aero",
+    ] {
+        assert!(words.contains(w), "{w} is in the index: {words:?}");
+    }
+    for w in ["straße", "ærø", "οδός", "οδος"] {
+        assert!(
+            !words.contains(w),
+            "{w}: search.js spells out ß, æ and ø, strips accents and folds a final sigma, \
+             so the transliteration or the one folded form serves: {words:?}"
+        );
+    }
+
+    let mut q = Query::new(&site);
+    let rail = ["Rail freight from Москва to 東京"];
+    for query in [
+        "Москва",
+        "МОСК",
+        "moskva",
+        "東京",
+        "東京都",
+        "Straße",
+        "strasse",
+        "STRASSE",
+        "Ærø",
+        "aero",
+        "ΟΔΟΣ",
+        "οδός",
+    ] {
+        assert_eq!(q.titles(query), rail, "{query}");
+    }
+    assert_eq!(q.titles("Rotterdam"), ["Port congestion eases"]);
+    assert!(q.titles("Москвы").is_empty(), "a prefix, not a stem");
+}
+
+#[test]
+fn words_sort_into_parts_as_javascript_compares_strings() {
+    // Enough words for several parts, and words whose UTF-8 and UTF-16 orders differ: 𠮷
+    // (U+20BB7) is after 﨑 (U+FA11) in UTF-8 and before it in UTF-16.
+    let body: Vec<String> = (0..15_000).map(|i| format!("л{i} 山𠮷{i} 山﨑{i}")).collect();
+    let site = SiteTest::new();
+    site.write("content/names.md", report("Names", "2025-05-01").body(&body.join(" ")));
+    site.build();
+    let parts = index_words(&site);
+    assert!(parts.len() >= 3, "{} parts", parts.len());
+    let all: Vec<&String> = parts.iter().flatten().collect();
+    assert!(
+        all.windows(2).all(|w| js_le(w[0], w[1]) && w[0] != w[1]),
+        "sorted by UTF-16 code units"
+    );
+    let q = Query::new(&site);
+    for (p, words) in parts.iter().enumerate() {
+        for w in words {
+            assert_eq!(q.part_of(w), p, "search.js looks for {w} in the part that holds it");
+        }
+    }
+    let mut q = Query::new(&site);
+    for query in ["л123", "山𠮷123", "山﨑123", "山﨑14999"] {
+        assert_eq!(q.titles(query), ["Names"], "{query}");
+    }
+}
+
+#[test]
+fn in_a_browser_the_script_finds_cyrillic_cjk_and_spelled_out_letters() {
+    const TITLE: &str = "Rail freight from Москва to 東京";
+    let Some(binary) = chromium() else { return };
+    let site = non_latin_site();
+    site.build();
+    let server = site.serve(&[]);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let url = |q: &str| {
+        let q = percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC);
+        format!("{base}/search/?q={q}")
+    };
+    // The status comes before the results' documents are loaded: wait for both.
+    let found = |browser: &mut Browser| {
+        browser.wait_for_text(TITLE, Duration::from_secs(20))
+            && browser.wait_for_text("1 report matches", Duration::from_secs(20))
+    };
+    let mut browser = Browser::open(binary, &url("моск"));
+    assert!(found(&mut browser), "{}", browser.eval("document.body.innerText"));
+    assert_eq!(shown_titles(&mut browser), [TITLE]);
+    assert_eq!(
+        browser.eval("document.querySelector('#search-results mark').textContent"),
+        "Москва",
+        "the title's word is marked"
+    );
+    for query in ["straße", "東京", "ΟΔΟΣ", "ærø", "moskva"] {
+        browser.goto(&url(query));
+        assert!(
+            found(&mut browser),
+            "{query}: {}",
+            browser.eval("document.body.innerText")
+        );
+        assert_eq!(shown_titles(&mut browser), [TITLE], "{query}");
+    }
+    browser.goto(&url("Москвы"));
+    assert!(browser.wait_for_text("No reports match", Duration::from_secs(20)));
 }

@@ -3,8 +3,10 @@
    word part, the tickers the site knows, the number of reports and the document shard
    size. A query loads the word parts its words fall in and the document shards of the
    results shown, never the whole index.
-   Words are folded as the build folds them (accents stripped, lower case) and match by
-   prefix; "$MP", or "MP" when MP is a ticker of the site, matches that ticker only.
+   Words are folded as the build folds them (NFKD, marks stripped, lower case, a few
+   letters spelled out; the index holds a non-ASCII word so and transliterated, so
+   "москва" and "moskva" both find Москва) and match by prefix; "$MP", or "MP" when MP
+   is a ticker of the site, matches that ticker only.
    Every word must match; reports rank by the weights of their matches (title and
    tickers 3, takeaway, quick read and terms 2, body 1), newest first on ties. Results
    are built with text nodes only; matched words are marked with <mark>. */
@@ -25,7 +27,20 @@
   var STOP = {};
   ("an and are as at be but by for from has have in into is it its of on or that the " +
     "their this to was were will with than which been also").split(" ").forEach(function (w) { STOP[w] = true; });
-  var EXTRA = { "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i", "ħ": "h" };
+  // Spelled out after lower-casing, as the build does (spelled_out in src/search.rs).
+  var EXTRA = { "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i", "ħ": "h", "ς": "σ" };
+  // Letters and digits as the build tells them (char::is_alphanumeric), and combining
+  // marks; a browser without Unicode property escapes gets the ASCII and Latin ones.
+  var ALNUM = "a-z0-9", MARK = "\u0300-\u036f", TEXT = "0-9A-Za-z\u00C0-\u024F\u1E00-\u1EFF";
+  try {
+    new RegExp("\\p{Alphabetic}", "u");
+    ALNUM = "\\p{Alphabetic}\\p{N}"; MARK = "\\p{M}"; TEXT = ALNUM + MARK;
+  } catch (e) {}
+  var FLAGS = ALNUM === "a-z0-9" ? "g" : "gu";
+  var MARKS = new RegExp("[" + MARK + "]", FLAGS);
+  var WORDS = new RegExp("[" + ALNUM + "]+", FLAGS);
+  var TRIM = new RegExp("^[^" + ALNUM + "$]+|[^" + ALNUM + "]+$", FLAGS);
+  var PIECES = new RegExp("([^" + TEXT + "$.']+)", FLAGS.replace("g", ""));
 
   var meta = null;
   var tickers = {};   // lower-case symbol -> true
@@ -59,19 +74,24 @@
     });
   }
 
-  // As the build does (deunicode): accents stripped, a few letters spelled out, lower case.
+  // As the build does: NFKD, combining marks stripped, lower case, a few letters spelled out.
   function fold(s) {
     s = String(s);
-    if (s.normalize) s = s.normalize("NFD");
-    return s.replace(/[\u0300-\u036f]/g, "").toLowerCase()
-      .replace(/[ßæœøđðþłıħ]/g, function (c) { return EXTRA[c]; });
+    if (s.normalize) s = s.normalize("NFKD");
+    return s.replace(MARKS, "").toLowerCase()
+      .replace(/[ßæœøđðþłıħς]/g, function (c) { return EXTRA[c]; });
+  }
+
+  // A word's length in characters, as the build counts them (a surrogate pair is one).
+  function size(w) {
+    return w.length - (w.match(/[\ud800-\udbff]/g) || []).length;
   }
 
   // A query -> terms: { ticker: true, key: "$mp" } or { key: "lith" } (a prefix).
   function parse(query) {
     var terms = [];
     query.split(/\s+/).forEach(function (raw) {
-      var f = fold(raw).replace(/^[^a-z0-9$]+|[^a-z0-9]+$/g, "");
+      var f = fold(raw).replace(TRIM, "");
       if (!f) return;
       if (f.charAt(0) === "$" && f.length > 1) {
         terms.push({ ticker: true, key: "$" + f.slice(1).replace(/^\$+/, "") });
@@ -81,14 +101,16 @@
         terms.push({ ticker: true, key: "$" + f });
         return;
       }
-      (f.match(/[a-z0-9]+/g) || []).forEach(function (w) {
-        if (w.length >= 2 && w.length <= MAX_WORD && !STOP[w]) terms.push({ key: w });
+      (f.match(WORDS) || []).forEach(function (w) {
+        var n = size(w);
+        if (n >= 2 && n <= MAX_WORD && !STOP[w]) terms.push({ key: w });
       });
     });
     return terms;
   }
 
-  // The last part whose first word is at most `word`.
+  // The last part whose first word is at most `word` (the build sorts words as JavaScript
+  // compares strings, by UTF-16 code units).
   function partOf(word) {
     var parts = meta.parts, lo = 0, hi = parts.length - 1;
     while (lo < hi) {
@@ -101,7 +123,7 @@
   // The parts a term's words fall in; a prefix over too many parts becomes a whole word.
   function partsOf(term) {
     var from = partOf(term.key);
-    var to = term.ticker ? from : partOf(term.key + "\u007f");
+    var to = term.ticker ? from : partOf(term.key + "\uffff");
     var parts = [];
     for (var i = from; i <= to; i++) {
       // An empty part repeats the next part's first word.
@@ -212,7 +234,7 @@
   // True when a word of the page matches a term as the index would.
   function marked(token, terms) {
     var f = fold(token);
-    var words = f.match(/[a-z0-9]+/g) || [];
+    var words = f.match(WORDS) || [];
     var symbol = f.replace(/^\$/, "").replace(/[^a-z0-9]+$/, "");
     return terms.some(function (t) {
       if (t.ticker) return "$" + symbol === t.key;
@@ -222,7 +244,7 @@
 
   // Appends `value` to `node` as text, each matched word wrapped in <mark>.
   function appendMarked(node, value, terms) {
-    var pieces = String(value == null ? "" : value).split(/([^0-9A-Za-z\u00C0-\u024F\u1E00-\u1EFF$.']+)/);
+    var pieces = String(value == null ? "" : value).split(PIECES);
     var plain = "";
     pieces.forEach(function (piece, i) {
       if (i % 2 === 0 && piece && marked(piece, terms)) {
