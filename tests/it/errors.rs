@@ -675,3 +675,12 @@ fn an_empty_summary_is_an_error() {
     );
     run.assert_error_line("content/a.md:1:1: error: `summary` must not be empty");
 }
+
+#[test]
+fn a_stylesheet_that_cannot_be_parsed_is_named_with_its_line_and_column() {
+    let (_, run) = failing_rebuild(
+        "static/custom.css",
+        ".a { color: red; }\n/* fine so far */\n.c { width: calc(; }\n",
+    );
+    run.assert_error_line("static/custom.css:3:20: error: cannot minify this stylesheet");
+}

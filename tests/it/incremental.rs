@@ -616,7 +616,7 @@ fn a_content_save_reuses_the_static_files_and_a_static_save_reads_them_again() {
         "content/a.md",
         crate::support::report("Alpha", "2025-05-01").summary("One."),
     );
-    site.write("static/extra.css", "body { color: black; }\n");
+    site.write("static/extra.css", "body { color: olive; }\n");
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
     fs::create_dir_all(&out).unwrap();
@@ -638,7 +638,7 @@ fn a_content_save_reuses_the_static_files_and_a_static_save_reads_them_again() {
         .unwrap()
         .contains("Two."));
     assert!(
-        fs::read_to_string(out.join("extra.css")).unwrap().contains("black"),
+        fs::read_to_string(out.join("extra.css")).unwrap().contains("olive"),
         "a content save did not read static/ again"
     );
 

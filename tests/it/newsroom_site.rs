@@ -285,6 +285,35 @@ fn a_menu_entry_without_url_is_an_error_at_its_line() {
 }
 
 #[test]
+fn stylesheets_are_minified_and_keep_their_rules() {
+    let site = SiteTest::from_fixture("site/small");
+    site.write(
+        "static/custom.css",
+        "/* The site's own colours. */\n.masthead-note {\n    color: #ff0000;\n    margin: 0px 0px 0px 0px;\n}\n",
+    );
+    site.build();
+    let custom = site.read("custom.css");
+    assert_eq!(
+        custom, ".masthead-note{color:red;margin:0}",
+        "comments, spaces and long forms go"
+    );
+    let theme = site.read("style.css");
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/static/style.css")).unwrap();
+    assert!(
+        !theme.contains("/*") && !theme.contains("\n  "),
+        "the theme's stylesheet is minified"
+    );
+    assert!(
+        theme.len() * 10 < source.len() * 9,
+        "{} bytes from {}",
+        theme.len(),
+        source.len()
+    );
+    assert!(theme.contains(".brief__title"), "its rules are kept");
+}
+
+#[test]
 fn custom_css_and_a_site_head_block_reach_every_page_kind() {
     let site = SiteTest::from_fixture("site/small");
     site.write("static/custom.css", "body { color: red }\n");
