@@ -85,6 +85,24 @@ pub(crate) struct FeedItem<'a> {
     pub rss: Option<&'a OnceLock<String>>,
 }
 
+/// The items of a feed of the reports `ids`. The site's feeds (`whole`) carry each report
+/// whole; a term's feed carries its quick read's core and a link to the full analysis (a
+/// report sits in a dozen term feeds), its items made once and shared through `rss`.
+pub(crate) fn feed_items<'a>(
+    ids: impl Iterator<Item = usize>,
+    site: &'a Site,
+    bodies: &'a [Option<PackedHtml>],
+    rss: &'a RssItems,
+    whole: bool,
+) -> Vec<FeedItem<'a>> {
+    ids.map(|i| FeedItem {
+        report: site.reports[i].as_ref(),
+        body: bodies.get(i).and_then(Option::as_ref).filter(|_| whole),
+        rss: if whole { None } else { rss.slot(i) },
+    })
+    .collect()
+}
+
 /// Each report's RSS `<item>`, made at most once per build however many feeds carry it:
 /// a report sits in the site's feed and in the feed of each of its terms, and an item
 /// does not depend on the feed. Slots fill on first use, so only the reports that some

@@ -14,7 +14,6 @@ use crate::config::Config;
 use crate::context::*;
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
-use crate::feeds::FeedItem;
 use crate::fingerprint::shown;
 use crate::markdown::PackedHtml;
 use crate::routes::{Route, Taxonomy, Urls};
@@ -305,20 +304,7 @@ impl<'a> Renderer<'a> {
         let (site, urls) = (self.site, self.urls);
         let shown = shown(route, site, self.config);
         let body_of = |i: usize| bodies.get(i).and_then(Option::as_ref);
-        // The site's feeds carry each report whole; a term's feed carries its quick read's
-        // core and a link to the full analysis (a report sits in a dozen term feeds), its
-        // items made once and shared by every term feed (`rss`).
-        let feed = |whole: bool| -> Vec<FeedItem<'_>> {
-            shown
-                .full
-                .iter()
-                .map(|i| FeedItem {
-                    report: site.reports[i].as_ref(),
-                    body: if whole { body_of(i) } else { None },
-                    rss: if whole { None } else { rss.slot(i) },
-                })
-                .collect()
-        };
+        let feed = |whole: bool| feeds::feed_items(shown.full.iter(), site, bodies, rss, whole);
         match route {
             Route::Home { page } => {
                 let total = site.reports.len().div_ceil(self.config.paginate.max(1)).max(1);
