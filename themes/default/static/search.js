@@ -311,6 +311,7 @@
     var page = shown.ranked.slice(shown.count, shown.count + PAGE);
     return documents(page).then(function (docs) {
       if (mine !== sequence) return;
+      if (shown.count === 0) clear(); // the old results stay until the new ones are here
       var fragment = document.createDocumentFragment();
       docs.forEach(function (doc) { if (doc) fragment.appendChild(result(doc, shown.terms)); });
       list.appendChild(fragment);
@@ -360,9 +361,8 @@
       }
       return resolve(terms).then(function (ranked) {
         if (mine !== sequence) return null;
-        clear();
         shown = { query: query, ranked: ranked, terms: terms, count: 0 };
-        status.textContent = summary();
+        // The count is said once the results it counts are on the page (showMore).
         return showMore(mine);
       });
     }).catch(failed);
