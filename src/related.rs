@@ -2,20 +2,26 @@
 //! share the most tickers, impact areas and tags, a rarer term counting more, newest
 //! first on ties (issue 12).
 //!
+//! A shared term weighs `ln(N / df)²`, what it adds to the dot product of two reports'
+//! tf-idf vectors: a ticker five reports have weighs about six times an impact area a
+//! third of them have.
+//!
 //! Computed through the term indexes, never by comparing every pair, and exactly (a
 //! brute-force reference in the tests checks the ranking), in the manner of the
 //! "max-score" top-k search of text retrieval:
 //!
 //! 1. A report's terms are taken rarest (heaviest) first; each term's reports add its
-//!    weight to their sums in a dense array. The best four partial sums so far are kept
-//!    on the side.
-//! 2. A report the walk has not touched yet can only get the weight of the terms not
-//!    walked yet. Once the fourth-best partial sum is above that rest, no such report can
-//!    make the list, and the walk stops: the long lists of the common terms (an impact
-//!    area is in thousands of reports, and weighs little) are mostly never walked.
-//! 3. The reports touched are then finished, each adding the weights of the rest terms it
-//!    has (a look-up per term of its own short, sorted list), but only those whose
-//!    partial sum plus the whole rest can still beat the fourth of the list so far.
+//!    weight to their sums in a dense array.
+//! 2. After a term, while the touched reports are fewer than the next term's, the few
+//!    best partial sums are scored exactly: the fourth of those exact sums (`theta`) is
+//!    a floor under the fourth of the final list.
+//! 3. A report the walk has not touched can only get the weight of the terms not walked
+//!    (`left`). Once that is below `theta` no such report can make the list and the walk
+//!    stops: the long lists of the common terms are mostly never walked.
+//! 4. The touched reports whose partial sum plus `left` reaches the list's fourth so far
+//!    are finished: the weights of the terms not walked that they have, read from a
+//!    bitmask of the site's 256 commonest terms (the terms not walked are nearly always
+//!    among them; others are looked up in the report's own short list).
 
 use rayon::prelude::*;
 
@@ -27,6 +33,12 @@ pub(crate) const RELATED: usize = 4;
 
 /// The taxonomies whose shared terms make reports related.
 const SHARED: [Taxonomy; 3] = [Taxonomy::Tickers, Taxonomy::Impact, Taxonomy::Tags];
+
+/// How many of the best partial sums are scored exactly to raise `theta`.
+const POOL: usize = 8;
+
+/// Words of the bitmask of the commonest terms (64 terms each).
+const WORDS: usize = 4;
 
 /// One term's reports (ids, ascending) and its weight.
 struct Posting {
@@ -68,25 +80,65 @@ impl TermLists {
     }
 }
 
+/// The commonest terms (those from index `first` on) as a bitmask per report, and their
+/// weights by bit.
+struct Common {
+    first: u32,
+    masks: Vec<[u64; WORDS]>,
+    weights: Vec<u32>,
+}
+
+impl Common {
+    fn new(n: usize, lists: &TermLists, postings: &[Posting], count: usize) -> Common {
+        let first = postings.len().saturating_sub(count.min(64 * WORDS));
+        let masks = (0..n)
+            .map(|id| {
+                let mut mask = [0; WORDS];
+                for &t in lists.of(id) {
+                    if let Some(bit) = (t as usize).checked_sub(first) {
+                        mask[bit / 64] |= 1 << (bit % 64);
+                    }
+                }
+                mask
+            })
+            .collect();
+        Common {
+            first: first as u32,
+            masks,
+            weights: postings[first..].iter().map(|p| p.weight).collect(),
+        }
+    }
+}
+
 /// Each report's related reports (ids into `Site::reports`, best first), aligned with
 /// the reports. `n` is the number of reports; `terms` the taxonomies of the site.
 pub(crate) fn related_reports<'a>(n: usize, terms: impl Fn(Taxonomy) -> Vec<&'a TermEntry>) -> Vec<Vec<usize>> {
-    let postings = postings(n, &terms);
-    let lists = TermLists::new(n, &postings);
+    rank_all(n, &postings(n, &terms), 64 * WORDS)
+}
+
+/// [`related_reports`] with the `common` commonest terms in the bitmask.
+fn rank_all(n: usize, postings: &[Posting], common: usize) -> Vec<Vec<usize>> {
+    let lists = TermLists::new(n, postings);
+    let common = Common::new(n, &lists, postings, common);
+    let site = Ranking {
+        lists: &lists,
+        postings,
+        common: &common,
+    };
     (0..n)
         .into_par_iter()
         .map_init(
             || Scratch {
                 acc: vec![0; n],
-                touched: Vec::new(),
+                touched: vec![0; n + 1],
                 rest: vec![0; postings.len()],
             },
-            |scratch, id| scratch.rank(id, &lists, &postings),
+            |scratch, id| scratch.rank(id, &site),
         )
         .collect()
 }
 
-/// The terms shared by at least two reports, with their weights: `1 + 1000 ln(n / df)`
+/// The terms shared by at least two reports, with their weights: `1 + 1000 ln(n / df)²`
 /// rounded, in whole numbers so that sums, and so ties, are exact. Rarest first.
 fn postings<'a>(n: usize, terms: &impl Fn(Taxonomy) -> Vec<&'a TermEntry>) -> Vec<Posting> {
     let mut postings = Vec::new();
@@ -105,7 +157,7 @@ fn postings<'a>(n: usize, terms: &impl Fn(Taxonomy) -> Vec<&'a TermEntry>) -> Ve
             let idf = (n as f64 / ids.len() as f64).ln().max(0.0);
             postings.push(Posting {
                 ids,
-                weight: 1 + (1000.0 * idf).round() as u32,
+                weight: 1 + (1000.0 * idf * idf).round() as u32,
             });
         }
     }
@@ -114,8 +166,33 @@ fn postings<'a>(n: usize, terms: &impl Fn(Taxonomy) -> Vec<&'a TermEntry>) -> Ve
     postings
 }
 
-/// One worker's scratch: a partial sum per report, the reports touched, and the weight
-/// of each term not walked (zero for the others).
+/// What every report's ranking reads.
+struct Ranking<'a> {
+    lists: &'a TermLists,
+    postings: &'a [Posting],
+    common: &'a Common,
+}
+
+impl Ranking<'_> {
+    /// The sum of the weights of the terms both reports have (their lists ascend).
+    fn shared(&self, a: &[u32], b: usize) -> u32 {
+        let b = self.lists.of(b);
+        let (mut i, mut j, mut sum) = (0, 0, 0u32);
+        while i < a.len() && j < b.len() {
+            let (x, y) = (a[i], b[j]);
+            if x == y {
+                sum = sum.saturating_add(self.postings[x as usize].weight);
+            }
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
+        }
+        sum
+    }
+}
+
+/// One worker's scratch: a partial sum per report (zero when untouched), the reports
+/// touched (the first `len`), and the weight of each term not walked that is not in the
+/// bitmask (zero for the others).
 struct Scratch {
     acc: Vec<u32>,
     touched: Vec<u32>,
@@ -124,119 +201,106 @@ struct Scratch {
 
 impl Scratch {
     /// The related reports of `id`.
-    fn rank(&mut self, id: usize, lists: &TermLists, postings: &[Posting]) -> Vec<usize> {
-        let me = id as u32;
-        let terms = lists.of(id);
-        // The weight of the terms not walked yet.
+    fn rank(&mut self, id: usize, site: &Ranking) -> Vec<usize> {
+        let (postings, common) = (site.postings, site.common);
+        let terms = site.lists.of(id);
+        let mut theta: u64 = 0;
         let mut left: u64 = terms.iter().map(|&t| u64::from(postings[t as usize].weight)).sum();
-        // The best partial sums, each of a distinct report; `floor` is the fourth (a
-        // lower bound of the fourth final sum), zero until there are four.
-        let mut top: Vec<(u32, u32)> = Vec::with_capacity(RELATED);
-        let mut floor = 0;
         let mut walked = 0;
-        for &t in terms {
-            let p = &postings[t as usize];
+        let mut len = 0;
+        // Never zero, so never counted as touched.
+        self.acc[id] = u32::MAX / 2;
+        while walked < terms.len() && left >= theta {
+            let p = &postings[terms[walked] as usize];
+            let (acc, touched) = (&mut self.acc[..], &mut self.touched[..]);
+            let weight = p.weight;
             for &other in &p.ids {
-                if other == me {
-                    continue;
-                }
-                let slot = &mut self.acc[other as usize];
-                if *slot == 0 {
-                    self.touched.push(other);
-                }
-                *slot = slot.saturating_add(p.weight);
-                if *slot > floor {
-                    floor = raise(&mut top, (*slot, other));
-                }
+                let slot = &mut acc[other as usize];
+                touched[len] = other;
+                len += usize::from(*slot == 0);
+                *slot = slot.saturating_add(weight);
             }
             walked += 1;
-            left -= u64::from(p.weight);
-            if top.len() == RELATED && u64::from(floor) > left {
-                break;
+            left -= u64::from(weight);
+            let next = terms.get(walked).map_or(0, |&t| postings[t as usize].ids.len());
+            if left >= theta && len <= next {
+                theta = theta.max(self.floor(terms, &self.touched[..len], site));
             }
         }
+        self.acc[id] = 0;
         let rest = &terms[walked..];
+        let mut rest_mask = [0u64; WORDS];
         for &t in rest {
-            self.rest[t as usize] = postings[t as usize].weight;
-        }
-        let first_rest = rest.first().copied().unwrap_or(u32::MAX);
-        let mut best: Vec<(u32, u32)> = Vec::with_capacity(RELATED + 1);
-        let rest_weight = Rest {
-            left,
-            first: first_rest,
-            weights: &self.rest,
-        };
-        // The best partial sums first, so that the bound prunes the most.
-        let mut cut = 0;
-        for &(_, other) in &top {
-            let partial = std::mem::take(&mut self.acc[other as usize]);
-            cut = rest_weight.finish(&mut best, (partial, other), lists);
-        }
-        // A report is finished only when its partial sum plus the whole rest reaches the
-        // fourth so far (a tie may still win on age: `finish` decides).
-        for &other in &self.touched {
-            let partial = std::mem::take(&mut self.acc[other as usize]);
-            if partial != 0 && u64::from(partial) + left >= cut {
-                cut = rest_weight.finish(&mut best, (partial, other), lists);
+            let weight = postings[t as usize].weight;
+            match t.checked_sub(common.first) {
+                Some(bit) => rest_mask[bit as usize / 64] |= 1 << (bit % 64),
+                None => self.rest[t as usize] = weight,
             }
         }
-        self.touched.clear();
+        // Whether every term not walked is in the bitmask.
+        let in_mask = rest.first().is_none_or(|&t| t >= common.first);
+        let mut best: Vec<(u32, u32)> = Vec::with_capacity(RELATED + 1);
+        let mut cut = theta;
+        for &other in &self.touched[..len] {
+            let partial = std::mem::take(&mut self.acc[other as usize]);
+            if u64::from(partial) + left < cut {
+                continue;
+            }
+            let mask = &common.masks[other as usize];
+            let mut sum = partial;
+            for w in 0..WORDS {
+                let mut bits = mask[w] & rest_mask[w];
+                while bits != 0 {
+                    sum = sum.saturating_add(common.weights[w * 64 + bits.trailing_zeros() as usize]);
+                    bits &= bits - 1;
+                }
+            }
+            if !in_mask {
+                // The report's terms below the bitmask, heaviest last; those not walked
+                // come after the first not walked.
+                let first = rest.first().copied().unwrap_or(u32::MAX);
+                let list = site.lists.of(other as usize);
+                let below = list.partition_point(|&t| t < common.first);
+                for &t in list[..below].iter().rev() {
+                    if t < first {
+                        break;
+                    }
+                    sum = sum.saturating_add(self.rest[t as usize]);
+                }
+            }
+            keep(&mut best, (sum, other));
+            if let Some(last) = best.get(RELATED - 1) {
+                cut = cut.max(u64::from(last.0));
+            }
+        }
         for &t in rest {
             self.rest[t as usize] = 0;
         }
         best.into_iter().map(|(_, other)| other as usize).collect()
     }
-}
 
-/// The terms of a report not walked: their total weight, the lowest index among them,
-/// and each term's weight if it is one of them (else zero).
-struct Rest<'a> {
-    left: u64,
-    first: u32,
-    weights: &'a [u32],
-}
-
-impl Rest<'_> {
-    /// Adds the rest terms `other` has to its partial sum and keeps it among `best`
-    /// (unless even the whole rest could not make it beat the fourth); returns the sum
-    /// a report must reach from now on (zero while `best` has fewer than four).
-    fn finish(&self, best: &mut Vec<(u32, u32)>, (partial, other): (u32, u32), lists: &TermLists) -> u64 {
-        let bound = u32::try_from(u64::from(partial) + self.left).unwrap_or(u32::MAX);
-        if best.len() < RELATED || best.last().is_some_and(|last| better(&(bound, other), last)) {
-            let mut sum = partial;
-            if self.left > 0 {
-                // The rest terms have the highest indexes: the report's own past the
-                // first one below them add nothing.
-                for &t in lists.of(other as usize).iter().rev() {
-                    if t < self.first {
-                        break;
-                    }
-                    sum = sum.saturating_add(self.weights[t as usize]);
+    /// The fourth of the exact sums of the [`POOL`] best partial sums among `touched`
+    /// (zero while fewer than four): a floor under the fourth of the final list.
+    fn floor(&self, terms: &[u32], touched: &[u32], site: &Ranking) -> u64 {
+        let mut pool: Vec<(u32, u32)> = Vec::with_capacity(POOL + 1);
+        let mut low = 0;
+        for &other in touched {
+            let partial = self.acc[other as usize];
+            if partial > low || pool.len() < POOL {
+                let at = pool.iter().position(|k| k.0 < partial).unwrap_or(pool.len());
+                pool.insert(at, (partial, other));
+                pool.truncate(POOL);
+                if pool.len() == POOL {
+                    low = pool[POOL - 1].0;
                 }
             }
-            keep(best, (sum, other));
         }
-        match best.get(RELATED - 1) {
-            Some(last) => u64::from(last.0),
-            None => 0,
-        }
-    }
-}
-
-/// Puts `key` (a partial sum and its report) among the best [`RELATED`] partial sums of
-/// distinct reports; returns the fourth of them (zero while fewer).
-fn raise(top: &mut Vec<(u32, u32)>, key: (u32, u32)) -> u32 {
-    if let Some(slot) = top.iter_mut().find(|k| k.1 == key.1) {
-        slot.0 = key.0;
-    } else if top.len() < RELATED {
-        top.push(key);
-    } else if let Some(low) = top.iter_mut().min_by_key(|k| k.0) {
-        *low = key;
-    }
-    if top.len() < RELATED {
-        0
-    } else {
-        top.iter().map(|k| k.0).min().unwrap_or(0)
+        let mut exact: Vec<u32> = pool
+            .iter()
+            .map(|&(_, other)| site.shared(terms, other as usize))
+            .collect();
+        exact.sort_unstable_by(|a, b| b.cmp(a));
+        exact.get(RELATED - 1).map_or(0, |&s| u64::from(s))
     }
 }
 
@@ -333,12 +397,17 @@ mod tests {
     /// Checks the related reports of every report against every pair, by the rule: the
     /// sum of the weights of the shared terms, the highest first, then the newest.
     fn assert_is_every_pair(n: usize, tags: &[TermEntry], tickers: &[TermEntry]) {
-        let fast = related(n, tags, tickers);
         let postings = postings(n, &|tx| match tx {
             Taxonomy::Tags => tags.iter().collect(),
             Taxonomy::Tickers => tickers.iter().collect(),
             _ => Vec::new(),
         });
+        // With every term in the bitmask, with only a few (the terms not walked are then
+        // often outside it) and with none.
+        let fast = related(n, tags, tickers);
+        for common in [3, 0] {
+            assert_eq!(rank_all(n, &postings, common), fast, "{common} terms in the bitmask");
+        }
         let of: Vec<Vec<usize>> = (0..n)
             .map(|id| {
                 (0..postings.len())
