@@ -350,9 +350,25 @@ fn the_headline_font_is_preloaded_under_the_site_path_by_the_url_its_face_uses()
         )),
         "its licence goes with it"
     );
-    // The face that uses it names the same URL, so the preload is not fetched twice.
-    let faces = text(select(&page, "head style")[0]);
-    assert!(faces.contains("@font-face"), "{faces}");
-    assert!(faces.contains(&format!("url(\"{href}\")")), "{faces}");
-    assert!(faces.contains("font-display:swap"), "{faces}");
+    // The face that uses it, in the stylesheet, names the same URL (relative to the
+    // stylesheet's), so the preload is not fetched twice.
+    let sheet = select(&page, "head link[rel=stylesheet]")[0]
+        .value()
+        .attr("href")
+        .unwrap();
+    let (sheet_path, _) = sheet.split_once("?v=").expect("the stylesheet's URL carries its hash");
+    let sheet_dir = &sheet_path[..=sheet_path.rfind('/').unwrap()];
+    let relative = href
+        .strip_prefix(sheet_dir)
+        .expect("the font is under the stylesheet's folder");
+    let css = site.read(sheet_path.trim_start_matches("/sub/"));
+    let face = &css[css.find("@font-face").expect("the stylesheet declares the face")..];
+    let face = &face[..face.find('}').unwrap()];
+    assert!(face.contains(&format!("url({relative})")), "{face}");
+    assert!(face.contains("font-display:swap"), "{face}");
+    assert!(
+        select(&page, "head style").is_empty(),
+        "no inline style: {}",
+        site.read("reports/a/index.html")
+    );
 }
