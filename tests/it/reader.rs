@@ -162,7 +162,15 @@ fn the_score_strip_comes_under_the_takeaway_highest_first_with_bands_in_words() 
         rows[0].starts_with("Defence") && rows[0].contains("9/10 · Severe"),
         "{rows:?}"
     );
-    assert!(rows[0].contains("9 out of 10, severe"), "read aloud: {rows:?}");
+    let spoken: Vec<&str> = select(&page, "main ol[aria-label^=\"Impact scores\"] > li [role=img]")
+        .iter()
+        .filter_map(|s| s.value().attr("aria-label"))
+        .collect();
+    assert_eq!(
+        spoken,
+        ["9 out of 10, severe", "8 out of 10, high", "5 out of 10, moderate"],
+        "read aloud"
+    );
     assert!(
         rows[1].contains("Primary impact") && rows[1].contains("8/10 · High"),
         "{rows:?}"
