@@ -49,6 +49,7 @@ pub(crate) fn read_inputs(opts: &Options) -> Result<Inputs, Failure> {
     let theme = templates::find_theme(&opts.root, &config)?;
     let mut statics = static_files(&opts.root, &theme)?;
     minify_stylesheets(&opts.root, &theme, &mut statics)?;
+    version_stylesheet_urls(&mut statics);
     let urls = Urls {
         base_url: config.base_url.clone(),
         base_path: config.base_path.clone(),
@@ -110,6 +111,77 @@ fn asset_versions(statics: &[(PathBuf, Vec<u8>)]) -> std::collections::BTreeMap<
             (p.to_string_lossy().replace('\\', "/"), hash[..10].to_string())
         })
         .collect()
+}
+
+/// The fonts (and other versioned files that are not stylesheets) that a stylesheet names
+/// by a relative `url()` get the `?v=` of their URLs elsewhere (`static_url`), so that a
+/// `@font-face` in a stylesheet and a `<link rel=preload>` name the same URL, and the
+/// stylesheet's own hash changes with the font. A relative URL stays right under any
+/// sub-path of the site, as it resolves against the stylesheet's own URL.
+fn version_stylesheet_urls(statics: &mut [(PathBuf, Vec<u8>)]) {
+    let versions: BTreeMap<String, String> = asset_versions(statics)
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with(".css"))
+        .collect();
+    if versions.is_empty() {
+        return;
+    }
+    for (path, bytes) in statics.iter_mut() {
+        if path.extension().is_none_or(|e| e != "css") {
+            continue;
+        }
+        let dir = path
+            .parent()
+            .map(|d| d.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(bytes);
+        let versioned = with_versioned_urls(&text, &dir, &versions);
+        if versioned != text {
+            *bytes = versioned.into_bytes();
+        }
+    }
+}
+
+/// `css` with each `url(x)` whose `x`, relative to the folder `dir`, is a key of
+/// `versions` written as `url(x?v=...)`. Other URLs (absolute, `data:`, with a query or
+/// a fragment, unknown files) are left as they are.
+fn with_versioned_urls(css: &str, dir: &str, versions: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(css.len() + 32);
+    let mut rest = css;
+    while let Some(at) = rest.find("url(") {
+        let (before, after) = rest.split_at(at + 4);
+        out.push_str(before);
+        rest = after;
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'');
+        let start = usize::from(quote.is_some());
+        let end = match quote {
+            Some(q) => rest[1..].find(q).map(|i| i + 1),
+            None => rest.find(')'),
+        };
+        let Some(end) = end else { continue };
+        let url = &rest[start..end];
+        let relative = !url.is_empty() && !url.contains([':', '?', '#', '\\']) && !url.starts_with('/');
+        if relative {
+            let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+            let mut ok = true;
+            for part in url.split('/') {
+                match part {
+                    "" | "." => {}
+                    ".." => ok &= parts.pop().is_some(),
+                    p => parts.push(p),
+                }
+            }
+            if let Some(v) = versions.get(&parts.join("/")).filter(|_| ok) {
+                out.push_str(&rest[..end]);
+                out.push_str("?v=");
+                out.push_str(v);
+                rest = &rest[end..];
+                continue;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `_headers` (Netlify and Cloudflare Pages syntax): the stylesheets, scripts and fonts,
@@ -218,4 +290,28 @@ fn minify_stylesheets(root: &Path, theme: &ThemeSource, statics: &mut [(PathBuf,
         *bytes = out.code.into_bytes();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stylesheet_urls_of_versioned_files_carry_their_version() {
+        let versions: BTreeMap<String, String> = [("fonts/a.woff2".to_string(), "0123456789".to_string())].into();
+        let css = r#"@font-face{src:url(fonts/a.woff2)}a{b:url("fonts/a.woff2")}c{d:url('../x.png')}e{f:url(data:x)}"#;
+        assert_eq!(
+            with_versioned_urls(css, "", &versions),
+            r#"@font-face{src:url(fonts/a.woff2?v=0123456789)}a{b:url("fonts/a.woff2?v=0123456789")}c{d:url('../x.png')}e{f:url(data:x)}"#
+        );
+        assert_eq!(
+            with_versioned_urls(
+                "x{src:url(../fonts/a.woff2)}y{src:url(/fonts/a.woff2)}",
+                "css",
+                &versions
+            ),
+            "x{src:url(../fonts/a.woff2?v=0123456789)}y{src:url(/fonts/a.woff2)}"
+        );
+        assert_eq!(with_versioned_urls("url(", "", &versions), "url(");
+    }
 }

@@ -47,8 +47,16 @@ pub(crate) fn author_json_ld(site: &Site, urls: &Urls, slug: &str, name: &str) -
     script_safe(&v)
 }
 
-/// NewsArticle JSON-LD, with a FAQPage when the report has questions.
-pub(crate) fn report_json_ld(r: &Report, site: &Site, config: &Config, urls: &Urls, image: &str) -> String {
+/// NewsArticle JSON-LD, with a FAQPage when the report has questions and `with_faq`
+/// (the quick read, where they are shown: structured data describes what the page shows).
+pub(crate) fn report_json_ld(
+    r: &Report,
+    site: &Site,
+    config: &Config,
+    urls: &Urls,
+    image: &str,
+    with_faq: bool,
+) -> String {
     let m = &r.meta;
     let url = urls.permalink(&Route::Report { slug: m.slug.clone() });
     let authors: Vec<_> = if m.authors.is_empty() {
@@ -73,7 +81,7 @@ pub(crate) fn report_json_ld(r: &Report, site: &Site, config: &Config, urls: &Ur
         "keywords": keywords.join(", "),
         "articleSection": m.category.as_ref().map(|c| c.name.clone()),
     });
-    let json = if m.faq.is_empty() {
+    let json = if m.faq.is_empty() || !with_faq {
         article
     } else {
         let faq = json!({

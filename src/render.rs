@@ -459,6 +459,7 @@ impl<'a> Renderer<'a> {
             self.config,
             self.urls,
             &image.url,
+            !full,
         ));
         meta.image = Some(image);
         let ctx = ReportPage {

@@ -371,6 +371,9 @@ fn the_faq_is_also_emitted_as_faqpage_json_ld() {
         all.contains("Antimony, copper concentrate, neodymium and praseodymium."),
         "{all}"
     );
+    // The full analysis does not show the questions, so its structured data leaves them out.
+    let full = serde_json::Value::Array(json_ld(&site.page("reports/first-shipment/full/"))).to_string();
+    assert!(full.contains("\"NewsArticle\"") && !full.contains("FAQPage"), "{full}");
 }
 
 #[test]

@@ -162,7 +162,15 @@ fn the_score_strip_comes_under_the_takeaway_highest_first_with_bands_in_words() 
         rows[0].starts_with("Defence") && rows[0].contains("9/10 · Severe"),
         "{rows:?}"
     );
-    assert!(rows[0].contains("9 out of 10, severe"), "read aloud: {rows:?}");
+    let spoken: Vec<&str> = select(&page, "main ol[aria-label^=\"Impact scores\"] > li [role=img]")
+        .iter()
+        .filter_map(|s| s.value().attr("aria-label"))
+        .collect();
+    assert_eq!(
+        spoken,
+        ["9 out of 10, severe", "8 out of 10, high", "5 out of 10, moderate"],
+        "read aloud"
+    );
     assert!(
         rows[1].contains("Primary impact") && rows[1].contains("8/10 · High"),
         "{rows:?}"
@@ -350,9 +358,25 @@ fn the_headline_font_is_preloaded_under_the_site_path_by_the_url_its_face_uses()
         )),
         "its licence goes with it"
     );
-    // The face that uses it names the same URL, so the preload is not fetched twice.
-    let faces = text(select(&page, "head style")[0]);
-    assert!(faces.contains("@font-face"), "{faces}");
-    assert!(faces.contains(&format!("url(\"{href}\")")), "{faces}");
-    assert!(faces.contains("font-display:swap"), "{faces}");
+    // The face that uses it, in the stylesheet, names the same URL (relative to the
+    // stylesheet's), so the preload is not fetched twice.
+    let sheet = select(&page, "head link[rel=stylesheet]")[0]
+        .value()
+        .attr("href")
+        .unwrap();
+    let (sheet_path, _) = sheet.split_once("?v=").expect("the stylesheet's URL carries its hash");
+    let sheet_dir = &sheet_path[..=sheet_path.rfind('/').unwrap()];
+    let relative = href
+        .strip_prefix(sheet_dir)
+        .expect("the font is under the stylesheet's folder");
+    let css = site.read(sheet_path.trim_start_matches("/sub/"));
+    let face = &css[css.find("@font-face").expect("the stylesheet declares the face")..];
+    let face = &face[..face.find('}').unwrap()];
+    assert!(face.contains(&format!("url({relative})")), "{face}");
+    assert!(face.contains("font-display:swap"), "{face}");
+    assert!(
+        select(&page, "head style").is_empty(),
+        "no inline style: {}",
+        site.read("reports/a/index.html")
+    );
 }
