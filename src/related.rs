@@ -11,17 +11,23 @@
 //! "max-score" top-k search of text retrieval:
 //!
 //! 1. A report's terms are taken rarest (heaviest) first; each term's reports add its
-//!    weight to their sums in a dense array.
-//! 2. After a term, while the touched reports are fewer than the next term's, the few
-//!    best partial sums are scored exactly: the fourth of those exact sums (`theta`) is
-//!    a floor under the fourth of the final list.
+//!    weight to their sums in a dense array. The reports touched are listed while they
+//!    are few (an eighth of the site); after that the walk only adds.
+//! 2. After a term, while the touched reports are listed and fewer than the next term's,
+//!    the few best partial sums are scored exactly: the fourth of those exact sums
+//!    (`theta`) is a floor under the fourth of the final list.
 //! 3. A report the walk has not touched can only get the weight of the terms not walked
 //!    (`left`). Once that is below `theta` no such report can make the list and the walk
 //!    stops: the long lists of the common terms are mostly never walked.
 //! 4. The touched reports whose partial sum plus `left` reaches the list's fourth so far
-//!    are finished: the weights of the terms not walked that they have, read from a
-//!    bitmask of the site's 256 commonest terms (the terms not walked are nearly always
-//!    among them; others are looked up in the report's own short list).
+//!    (`cut`) are finished: the listed ones first (those of the rarest terms, the likeliest
+//!    to rank, so `cut` rises early), then, if the list stopped, the whole array in blocks
+//!    of 32, a block skipped at the cost of one comparison when no sum in it can rank.
+//!    Finishing adds the weights of the terms not walked that a report has, a byte at a
+//!    time from a bitmask of the site's 256 commonest terms through a table of what each
+//!    byte adds (the terms not walked are nearly always among them; others are looked up
+//!    in the report's own short list), and gives up as soon as the terms still to add
+//!    cannot lift the sum to `cut`.
 
 use rayon::prelude::*;
 
@@ -37,8 +43,23 @@ const SHARED: [Taxonomy; 3] = [Taxonomy::Tickers, Taxonomy::Impact, Taxonomy::Ta
 /// How many of the best partial sums are scored exactly to raise `theta`.
 const POOL: usize = 8;
 
+/// The most a report's terms weigh together: sums, and a report's own slot
+/// ([`OWN`]) plus a sum, stay below `u32::MAX`.
+const HEAVIEST: u64 = (u32::MAX / 8) as u64;
+
+/// What a report's own slot holds while its terms are walked: never zero, so never
+/// counted as touched.
+const OWN: u32 = u32::MAX / 2;
+
+/// The touched reports are listed while at most one in this many reports.
+const LISTED: usize = 8;
+
+/// Reports per block of the scan of every sum.
+const CHUNK: usize = 32;
+
 /// Words of the bitmask of the commonest terms (64 terms each).
 const WORDS: usize = 4;
+const BYTES: usize = 8 * WORDS;
 
 /// One term's reports (ids, ascending) and its weight.
 struct Posting {
@@ -84,7 +105,7 @@ impl TermLists {
 /// weights by bit.
 struct Common {
     first: u32,
-    masks: Vec<[u64; WORDS]>,
+    masks: Vec<[u8; BYTES]>,
     weights: Vec<u32>,
 }
 
@@ -93,10 +114,10 @@ impl Common {
         let first = postings.len().saturating_sub(count.min(64 * WORDS));
         let masks = (0..n)
             .map(|id| {
-                let mut mask = [0; WORDS];
+                let mut mask = [0; BYTES];
                 for &t in lists.of(id) {
                     if let Some(bit) = (t as usize).checked_sub(first) {
-                        mask[bit / 64] |= 1 << (bit % 64);
+                        mask[bit / 8] |= 1 << (bit % 8);
                     }
                 }
                 mask
@@ -121,6 +142,7 @@ fn rank_all(n: usize, postings: &[Posting], common: usize) -> Vec<Vec<usize>> {
     let lists = TermLists::new(n, postings);
     let common = Common::new(n, &lists, postings, common);
     let site = Ranking {
+        n,
         lists: &lists,
         postings,
         common: &common,
@@ -129,9 +151,12 @@ fn rank_all(n: usize, postings: &[Posting], common: usize) -> Vec<Vec<usize>> {
         .into_par_iter()
         .map_init(
             || Scratch {
-                acc: vec![0; n],
+                // Whole blocks for the scan of every sum.
+                acc: vec![0; n.div_ceil(CHUNK) * CHUNK],
                 touched: vec![0; n + 1],
                 rest: vec![0; postings.len()],
+                bytes: Vec::new(),
+                tables: Vec::new(),
             },
             |scratch, id| scratch.rank(id, &site),
         )
@@ -161,6 +186,20 @@ fn postings<'a>(n: usize, terms: &impl Fn(Taxonomy) -> Vec<&'a TermEntry>) -> Ve
             });
         }
     }
+    // Sums add without overflow checks: should a report's terms together weigh more than
+    // `HEAVIEST`, every weight is scaled down (only on sites of many thousand terms a report).
+    let mut totals = vec![0u64; n];
+    for p in &postings {
+        for &id in &p.ids {
+            totals[id as usize] += u64::from(p.weight);
+        }
+    }
+    let most = totals.into_iter().max().unwrap_or(0);
+    if most > HEAVIEST {
+        for p in &mut postings {
+            p.weight = (u64::from(p.weight) * HEAVIEST / most).max(1) as u32;
+        }
+    }
     // Stable: terms of equal weight keep the order of the taxonomies.
     postings.sort_by_key(|p| std::cmp::Reverse(p.weight));
     postings
@@ -168,6 +207,7 @@ fn postings<'a>(n: usize, terms: &impl Fn(Taxonomy) -> Vec<&'a TermEntry>) -> Ve
 
 /// What every report's ranking reads.
 struct Ranking<'a> {
+    n: usize,
     lists: &'a TermLists,
     postings: &'a [Posting],
     common: &'a Common,
@@ -191,12 +231,16 @@ impl Ranking<'_> {
 }
 
 /// One worker's scratch: a partial sum per report (zero when untouched), the reports
-/// touched (the first `len`), and the weight of each term not walked that is not in the
-/// bitmask (zero for the others).
+/// touched (the first `len`, while they are listed), the weight of each term not walked
+/// that is not in the bitmask (zero for the others), and the bytes of the bitmask that
+/// hold terms not walked (index, those terms' bits, and the weight of the terms not
+/// walked from that byte on) with what each value of each adds.
 struct Scratch {
     acc: Vec<u32>,
     touched: Vec<u32>,
     rest: Vec<u32>,
+    bytes: Vec<(usize, u8, u64)>,
+    tables: Vec<[u32; 256]>,
 }
 
 impl Scratch {
@@ -204,79 +248,106 @@ impl Scratch {
     fn rank(&mut self, id: usize, site: &Ranking) -> Vec<usize> {
         let (postings, common) = (site.postings, site.common);
         let terms = site.lists.of(id);
+        let n = site.n;
         let mut theta: u64 = 0;
         let mut left: u64 = terms.iter().map(|&t| u64::from(postings[t as usize].weight)).sum();
         let mut walked = 0;
+        // While `listed`, the first `len` of `touched` are the reports touched.
+        let mut listed = true;
         let mut len = 0;
-        // Never zero, so never counted as touched.
-        self.acc[id] = u32::MAX / 2;
+        // How many were touched when the floor was last raised.
+        let mut floored = 0;
+        self.acc[id] = OWN;
         while walked < terms.len() && left >= theta {
             let p = &postings[terms[walked] as usize];
-            let (acc, touched) = (&mut self.acc[..], &mut self.touched[..]);
-            let weight = p.weight;
-            for &other in &p.ids {
-                let slot = &mut acc[other as usize];
-                touched[len] = other;
-                len += usize::from(*slot == 0);
-                *slot = slot.saturating_add(weight);
+            listed = listed && len + p.ids.len() <= n / LISTED;
+            if listed {
+                len = walk(&mut self.acc, &mut self.touched, len, p);
+            } else {
+                add(&mut self.acc, p);
             }
             walked += 1;
-            left -= u64::from(weight);
+            left -= u64::from(p.weight);
             let next = terms.get(walked).map_or(0, |&t| postings[t as usize].ids.len());
-            if left >= theta && len <= next {
+            // At most once per doubling of the touched reports, so that a report of very
+            // many terms is not scored again after each.
+            if listed && left >= theta && len <= next && len >= 2 * floored {
                 theta = theta.max(self.floor(terms, &self.touched[..len], site));
+                floored = len.max(1);
             }
         }
         self.acc[id] = 0;
         let rest = &terms[walked..];
-        let mut rest_mask = [0u64; WORDS];
+        let mut rest_mask = [0u8; BYTES];
         for &t in rest {
             let weight = postings[t as usize].weight;
             match t.checked_sub(common.first) {
-                Some(bit) => rest_mask[bit as usize / 64] |= 1 << (bit % 64),
+                Some(bit) => rest_mask[bit as usize / 8] |= 1 << (bit % 8),
                 None => self.rest[t as usize] = weight,
             }
         }
-        // Whether every term not walked is in the bitmask.
-        let in_mask = rest.first().is_none_or(|&t| t >= common.first);
-        let mut best: Vec<(u32, u32)> = Vec::with_capacity(RELATED + 1);
-        let mut cut = theta;
+        self.tables(&rest_mask, left, common);
+        let finish = Finish {
+            rest,
+            // Whether every term not walked is in the bitmask.
+            in_mask: rest.first().is_none_or(|&t| t >= common.first),
+            tables: &self.tables,
+            bytes: &self.bytes,
+            rest_weights: &self.rest,
+            site,
+        };
+        let mut best = Best {
+            list: Vec::with_capacity(RELATED + 1),
+            cut: theta,
+        };
+        // The reports listed first: those of the rarest terms, the likeliest to rank, so
+        // that `cut` rises early.
         for &other in &self.touched[..len] {
-            let partial = std::mem::take(&mut self.acc[other as usize]);
-            if u64::from(partial) + left < cut {
-                continue;
-            }
-            let mask = &common.masks[other as usize];
-            let mut sum = partial;
-            for w in 0..WORDS {
-                let mut bits = mask[w] & rest_mask[w];
-                while bits != 0 {
-                    sum = sum.saturating_add(common.weights[w * 64 + bits.trailing_zeros() as usize]);
-                    bits &= bits - 1;
-                }
-            }
-            if !in_mask {
-                // The report's terms below the bitmask, heaviest last; those not walked
-                // come after the first not walked.
-                let first = rest.first().copied().unwrap_or(u32::MAX);
-                let list = site.lists.of(other as usize);
-                let below = list.partition_point(|&t| t < common.first);
-                for &t in list[..below].iter().rev() {
-                    if t < first {
-                        break;
+            best.offer(other, std::mem::take(&mut self.acc[other as usize]), left, &finish);
+        }
+        if !listed {
+            for (base, chunk) in (0..).step_by(CHUNK).zip(self.acc.chunks_exact_mut(CHUNK)) {
+                let low = best.cut.saturating_sub(left).clamp(1, u64::from(u32::MAX)) as u32;
+                if chunk.iter().fold(0, |any, &partial| any | u32::from(partial >= low)) != 0 {
+                    for (other, &partial) in (base..).zip(chunk.iter()) {
+                        best.offer(other, partial, left, &finish);
                     }
-                    sum = sum.saturating_add(self.rest[t as usize]);
                 }
-            }
-            keep(&mut best, (sum, other));
-            if let Some(last) = best.get(RELATED - 1) {
-                cut = cut.max(u64::from(last.0));
+                chunk.fill(0);
             }
         }
         for &t in rest {
             self.rest[t as usize] = 0;
         }
-        best.into_iter().map(|(_, other)| other as usize).collect()
+        best.list.into_iter().map(|(_, other)| other as usize).collect()
+    }
+
+    /// For each byte of the bitmask that holds terms not walked, what each value of that
+    /// byte adds: filled for the subsets of those terms only.
+    fn tables(&mut self, rest_mask: &[u8; BYTES], left: u64, common: &Common) {
+        self.bytes.clear();
+        self.tables.clear();
+        let mut after = left;
+        for (k, &bits) in rest_mask.iter().enumerate() {
+            if bits == 0 {
+                continue;
+            }
+            self.bytes.push((k, bits, after));
+            let weight = |bit: u32| common.weights[k * 8 + bit as usize];
+            let mut table = [0u32; 256];
+            // The subsets of `bits`, ascending: each is a smaller one plus its lowest bit.
+            let mut sub = bits & bits.wrapping_neg();
+            while sub != 0 {
+                let v = usize::from(sub);
+                table[v] = table[v & (v - 1)].saturating_add(weight(sub.trailing_zeros()));
+                sub = sub.wrapping_sub(bits) & bits;
+            }
+            self.tables.push(table);
+            after -= (0..8)
+                .filter(|&b| bits >> b & 1 == 1)
+                .map(|b| u64::from(weight(b)))
+                .sum::<u64>();
+        }
     }
 
     /// The fourth of the exact sums of the [`POOL`] best partial sums among `touched`
@@ -301,6 +372,97 @@ impl Scratch {
             .collect();
         exact.sort_unstable_by(|a, b| b.cmp(a));
         exact.get(RELATED - 1).map_or(0, |&s| u64::from(s))
+    }
+}
+
+/// Adds the weight of `p` to the sums of its reports, noting the reports it touches
+/// first after the first `len` of `touched`; returns how many are touched now.
+#[inline(never)]
+fn walk(acc: &mut [u32], touched: &mut [u32], mut len: usize, p: &Posting) -> usize {
+    let weight = p.weight;
+    for &other in &p.ids {
+        let slot = &mut acc[other as usize];
+        touched[len] = other;
+        len += usize::from(*slot == 0);
+        *slot = slot.wrapping_add(weight);
+    }
+    len
+}
+
+/// Adds the weight of `p` to the sums of its reports.
+#[inline(never)]
+fn add(acc: &mut [u32], p: &Posting) {
+    let weight = p.weight;
+    for &other in &p.ids {
+        let slot = &mut acc[other as usize];
+        *slot = slot.wrapping_add(weight);
+    }
+}
+
+/// The best reports so far, best first, and the least sum that can still rank.
+struct Best {
+    list: Vec<(u32, u32)>,
+    cut: u64,
+}
+
+impl Best {
+    /// Ranks `other`, whose sum over the terms walked is `partial`, if it can still rank.
+    #[inline(always)]
+    fn offer(&mut self, other: u32, partial: u32, left: u64, finish: &Finish) {
+        if partial != 0 && u64::from(partial) + left >= self.cut {
+            if let Some(sum) = finish.sum(other, partial, self.cut) {
+                self.rank(other, sum);
+            }
+        }
+    }
+
+    /// Ranks `other`, whose sum is `sum`.
+    #[inline(never)]
+    fn rank(&mut self, other: u32, sum: u32) {
+        keep(&mut self.list, (sum, other));
+        if let Some(last) = self.list.get(RELATED - 1) {
+            self.cut = self.cut.max(u64::from(last.0));
+        }
+    }
+}
+
+/// What finishing a report's sum reads: the terms not walked and their weights.
+struct Finish<'a> {
+    rest: &'a [u32],
+    in_mask: bool,
+    tables: &'a [[u32; 256]],
+    bytes: &'a [(usize, u8, u64)],
+    rest_weights: &'a [u32],
+    site: &'a Ranking<'a>,
+}
+
+impl Finish<'_> {
+    /// `partial` plus the weights of the terms not walked that `other` has.
+    #[inline(never)]
+    fn sum(&self, other: u32, partial: u32, cut: u64) -> Option<u32> {
+        let common = self.site.common;
+        let mask = &common.masks[other as usize];
+        let mut sum = partial;
+        for (table, &(k, bits, after)) in self.tables.iter().zip(self.bytes) {
+            if u64::from(sum) + after < cut {
+                return None;
+            }
+            sum = sum.saturating_add(table[usize::from(mask[k] & bits)]);
+        }
+        if !self.in_mask {
+            // The report's terms below the bitmask, heaviest last; those not walked
+            // come after the first not walked.
+            let first = self.rest.first().copied().unwrap_or(u32::MAX);
+            let list = self.site.lists.of(other as usize);
+            let below = list.partition_point(|&t| t < common.first);
+            for &t in list[..below].iter().rev() {
+                if t < first {
+                    break;
+                }
+                sum = sum.saturating_add(self.rest_weights[t as usize]);
+            }
+        }
+        Some(sum)
     }
 }
 
@@ -478,6 +640,24 @@ mod tests {
         let tags = random_terms(&mut rng, "t", n, 12, 4, false);
         let tickers = random_terms(&mut rng, "s", n, 900, 3, false);
         assert_is_every_pair(n, &tags, &tickers);
+    }
+
+    #[test]
+    fn reports_whose_terms_weigh_more_than_a_sum_holds_still_rank() {
+        // Reports 0 and 1 share so many rare terms that their weights add up past
+        // `u32::MAX`, by less than one term's weight; 0 and 2 share one, 2 and 3 another.
+        let n = 1000;
+        let a = entry("a", &[0, 2]);
+        let one = postings(n, &|_| vec![&a]);
+        let many = (1 << 32) / u64::from(one[0].weight) + 1;
+        let mut tags: Vec<TermEntry> = (0..many).map(|t| entry(&format!("t{t}"), &[0, 1])).collect();
+        tags.push(a);
+        tags.push(entry("b", &[2, 3]));
+        let r = related(n, &tags, &[]);
+        assert_eq!(r[0], vec![1, 2]);
+        assert_eq!(r[1], vec![0]);
+        assert_eq!(r[2], vec![0, 3]);
+        assert_eq!(r[3], vec![2]);
     }
 
     #[test]
