@@ -104,7 +104,9 @@ pub(crate) fn doc_parts(site: &Site) -> usize {
 /// character also gives its words as search.js folds a query ([`native_words`]) where
 /// they differ: `Москва` gives `moskva` and `москва`, `東京` `dong`, `jing` and `東京`.
 /// Text without spaces (Chinese, Japanese) is one word from one punctuation mark to the
-/// next: a query finds it by its start only, and not at all past [`MAX_WORD`] characters.
+/// next, and also gives every two neighbouring characters of it as a word (`東京都` gives
+/// `東京` and `京都`), so that search.js, which cuts such a query into its pairs, finds it
+/// anywhere in the text.
 pub(crate) fn fold(text: &str, each: &mut impl FnMut(&str)) {
     let mut word = String::with_capacity(MAX_WORD + 8);
     // Where the current run began, once a non-ASCII character is seen in it (ASCII text
@@ -174,6 +176,9 @@ fn native_words(run: &str, given: &mut String, each: &mut dyn FnMut(&str)) {
         if (2..=MAX_WORD).contains(&n) && !is_stop_word(word) && !given.split_terminator('\0').any(|g| g == word) {
             each(word);
         }
+        if n > 2 {
+            cjk_pairs(word, &mut *each);
+        }
         word.clear();
     };
     for c in run.nfkd().filter(|&c| !is_combining_mark(c)) {
@@ -187,6 +192,22 @@ fn native_words(run: &str, given: &mut String, each: &mut dyn FnMut(&str)) {
     }
     end(&mut word);
     given.clear();
+}
+
+/// Calls `each` with every two neighbouring characters of `word` that are both Chinese or
+/// Japanese ([`is_cjk`]).
+fn cjk_pairs(word: &str, each: &mut dyn FnMut(&str)) {
+    for ((i, a), b) in word.char_indices().zip(word.chars().skip(1)) {
+        if is_cjk(a) && is_cjk(b) {
+            each(&word[i..i + a.len_utf8() + b.len_utf8()]);
+        }
+    }
+}
+
+/// Whether `c` is written without spaces between words: kana and CJK ideographs (the
+/// same ranges as search.js's `CJK`).
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ffff}')
 }
 
 /// The letters search.js spells out after lower-casing a query (its `EXTRA`, the same
@@ -489,8 +510,14 @@ mod tests {
         assert_eq!(words("Москва"), ["moskva", "москва"]);
         assert_eq!(
             words("東京都、大阪"),
-            ["dong", "jing", "du", "da", "ban", "東京都", "大阪"]
+            ["dong", "jing", "du", "da", "ban", "東京都", "東京", "京都", "大阪"]
         );
+        // Text without spaces gives its pairs of neighbouring characters, also when it is
+        // too long to be a word itself; other letters in it give no pairs.
+        let long = "東京都の物流".repeat(6);
+        let w = words(&long);
+        assert!(!w.contains(&long) && w.contains(&"の物".to_string()) && w.contains(&"流東".to_string()));
+        assert_eq!(words("ソニー2025年")[1..], ["ソニー2025年", "ソニ", "ニー"]);
         // Letters spelled out as deunicode does, and accents, give no second form.
         assert_eq!(words("Straße, Ærø, Łódź, café"), ["strasse", "aero", "lodz", "cafe"]);
         // Greek: accents stripped, a final sigma folded to `σ`.

@@ -67,7 +67,16 @@ impl<'a> Query<'a> {
             } else {
                 for w in f.split(|c: char| !c.is_alphanumeric()) {
                     let n = w.chars().count();
-                    if (2..=32).contains(&n) && !STOP.split(' ').any(|s| s == w) {
+                    // Text without spaces: every pair of neighbouring CJK characters.
+                    let chars: Vec<char> = w.chars().collect();
+                    let pairs: Vec<String> = chars
+                        .windows(2)
+                        .filter(|p| n > 2 && p.iter().all(|&c| is_cjk(c)))
+                        .map(|p| p.iter().collect())
+                        .collect();
+                    if !pairs.is_empty() {
+                        terms.extend(pairs.into_iter().map(Term::Prefix));
+                    } else if (2..=32).contains(&n) && !STOP.split(' ').any(|s| s == w) {
                         terms.push(Term::Prefix(w.to_string()));
                     }
                 }
@@ -151,6 +160,11 @@ impl<'a> Query<'a> {
 
 /// A query word as search.js folds it: NFKD, combining marks stripped, lower case (a
 /// final sigma by context, as `toLowerCase` does), a few letters spelled out.
+/// search.js's `CJK`: kana and CJK ideographs.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ffff}')
+}
+
 fn js_fold(s: &str) -> String {
     use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
     let stripped: String = s.nfkd().filter(|&c| !is_combining_mark(c)).collect();
@@ -492,6 +506,8 @@ fn non_latin_words_are_indexed_transliterated_and_as_typed() {
         "jing",
         "東京",
         "東京都の物流",
+        "京都",
+        "の物",
         "odos",
         "οδοσ",
         "strasse",
@@ -515,6 +531,8 @@ fn non_latin_words_are_indexed_transliterated_and_as_typed() {
         "moskva",
         "東京",
         "東京都",
+        "京都",
+        "都の物流",
         "Straße",
         "strasse",
         "STRASSE",
@@ -527,6 +545,7 @@ fn non_latin_words_are_indexed_transliterated_and_as_typed() {
     }
     assert_eq!(q.titles("Rotterdam"), ["Port congestion eases"]);
     assert!(q.titles("Москвы").is_empty(), "a prefix, not a stem");
+    assert!(q.titles("京都大").is_empty(), "every pair of a CJK query");
 }
 
 #[test]
@@ -581,7 +600,7 @@ fn in_a_browser_the_script_finds_cyrillic_cjk_and_spelled_out_letters() {
         "Москва",
         "the title's word is marked"
     );
-    for query in ["straße", "東京", "ΟΔΟΣ", "ærø", "moskva"] {
+    for query in ["straße", "東京", "都の物流", "ΟΔΟΣ", "ærø", "moskva"] {
         browser.goto(&url(query));
         assert!(
             found(&mut browser),

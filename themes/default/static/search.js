@@ -87,6 +87,20 @@
     return w.length - (w.match(/[\ud800-\udbff]/g) || []).length;
   }
 
+  // Kana and CJK ideographs: text written without spaces between words (is_cjk in
+  // src/search.rs, the same ranges). The build indexes every two neighbouring ones.
+  var CJK = /^(?:[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[\ud840-\ud87f][\udc00-\udfff])$/;
+
+  // The pairs of neighbouring CJK characters in `w`, which a query looks for all of.
+  function cjkPairs(w) {
+    var chars = w.match(/[\ud800-\udbff][\udc00-\udfff]|[\s\S]/g) || [];
+    var pairs = [];
+    for (var i = 0; i + 1 < chars.length; i++) {
+      if (CJK.test(chars[i]) && CJK.test(chars[i + 1])) pairs.push(chars[i] + chars[i + 1]);
+    }
+    return pairs;
+  }
+
   // A query -> terms: { ticker: true, key: "$mp" } or { key: "lith" } (a prefix).
   function parse(query) {
     var terms = [];
@@ -103,7 +117,12 @@
       }
       (f.match(WORDS) || []).forEach(function (w) {
         var n = size(w);
-        if (n >= 2 && n <= MAX_WORD && !STOP[w]) terms.push({ key: w });
+        var pairs = n > 2 ? cjkPairs(w) : [];
+        if (pairs.length) {
+          pairs.forEach(function (p) { terms.push({ key: p }); });
+        } else if (n >= 2 && n <= MAX_WORD && !STOP[w]) {
+          terms.push({ key: w });
+        }
       });
     });
     return terms;
