@@ -252,6 +252,7 @@ mod tests {
             ("templates/report.html", Some(ChangeKind::Template)),
             ("themes/default/templates/base.html", Some(ChangeKind::Template)),
             ("themes/default/static/style.css", Some(ChangeKind::Theme)),
+            ("themes/default/static/report.css", Some(ChangeKind::Theme)),
             ("static/logo.svg", Some(ChangeKind::Static)),
             ("config.toml", Some(ChangeKind::Config)),
             ("data/tickers.toml", Some(ChangeKind::Config)),

@@ -1,7 +1,8 @@
 //! The reader's side (issue 12): the quick read in a phone's first screen, the masthead,
 //! the home page's lead story and score table, related reports, the footer and the
-//! disclaimer's links, table alignment, the headlines' font. Layout is measured in headless Chromium at
-//! 390x844 on the example site of this repository.
+//! disclaimer's links, table alignment, the headlines' font, the stylesheet only report
+//! pages link. Layout is measured in headless Chromium at 390x844 on the example site of
+//! this repository.
 
 use std::path::Path;
 
@@ -378,5 +379,62 @@ fn the_headline_font_is_preloaded_under_the_site_path_by_the_url_its_face_uses()
         select(&page, "head style").is_empty(),
         "no inline style: {}",
         site.read("reports/a/index.html")
+    );
+}
+
+#[test]
+fn report_css_is_linked_by_the_report_pages_alone_minified_and_versioned() {
+    let site = SiteTest::from_fixture("site/small");
+    site.build();
+    let sheets = |page: &str| -> Vec<String> {
+        select(&site.page(page), "head link[rel=stylesheet]")
+            .iter()
+            .filter_map(|l| l.value().attr("href"))
+            .map(str::to_string)
+            .collect()
+    };
+    let mut linked = Vec::new();
+    for page in [
+        "reports/first-shipment/",
+        "reports/first-shipment/full/",
+        "pages/about/",
+    ] {
+        let hrefs = sheets(page);
+        let at = |name: &str| hrefs.iter().position(|h| h.split('?').next() == Some(name));
+        let (Some(style), Some(report)) = (at("/style.css"), at("/report.css")) else {
+            panic!("{page} links style.css and report.css: {hrefs:?}")
+        };
+        assert!(style < report, "{page}: report.css comes after style.css: {hrefs:?}");
+        let (_, version) = hrefs[report].split_once("?v=").expect("report.css carries its hash");
+        assert!(
+            !version.is_empty() && version.chars().all(|c| c.is_ascii_hexdigit()),
+            "{page}: {}",
+            hrefs[report]
+        );
+        linked.push(hrefs[report].clone());
+    }
+    linked.dedup();
+    assert_eq!(linked.len(), 1, "every report page links the same URL: {linked:?}");
+    for page in ["", "tags/rare-earths/"] {
+        let hrefs = sheets(page);
+        assert!(
+            hrefs.iter().any(|h| h.starts_with("/style.css?v=")),
+            "{page}: {hrefs:?}"
+        );
+        assert!(!hrefs.iter().any(|h| h.contains("report.css")), "{page}: {hrefs:?}");
+    }
+    let css = site.read(&linked[0]);
+    assert!(
+        !css.contains("/*") && !css.contains("\n  "),
+        "report.css is minified: {}",
+        &css[..css.len().min(200)]
+    );
+    assert!(
+        css.contains(".takeaway") && css.contains(".prose"),
+        "its rules are kept"
+    );
+    assert!(
+        !site.read("style.css").contains(".takeaway"),
+        "the rules moved, not copied"
     );
 }
