@@ -142,7 +142,6 @@ fn rank_all(n: usize, postings: &[Posting], common: usize) -> Vec<Vec<usize>> {
     let lists = TermLists::new(n, postings);
     let common = Common::new(n, &lists, postings, common);
     let site = Ranking {
-        n,
         lists: &lists,
         postings,
         common: &common,
@@ -207,7 +206,6 @@ fn postings<'a>(n: usize, terms: &impl Fn(Taxonomy) -> Vec<&'a TermEntry>) -> Ve
 
 /// What every report's ranking reads.
 struct Ranking<'a> {
-    n: usize,
     lists: &'a TermLists,
     postings: &'a [Posting],
     common: &'a Common,
@@ -248,7 +246,7 @@ impl Scratch {
     fn rank(&mut self, id: usize, site: &Ranking) -> Vec<usize> {
         let (postings, common) = (site.postings, site.common);
         let terms = site.lists.of(id);
-        let n = site.n;
+        let n = site.lists.starts.len() - 1;
         let mut theta: u64 = 0;
         let mut left: u64 = terms.iter().map(|&t| u64::from(postings[t as usize].weight)).sum();
         let mut walked = 0;
@@ -342,11 +340,9 @@ impl Scratch {
                 table[v] = table[v & (v - 1)].saturating_add(weight(sub.trailing_zeros()));
                 sub = sub.wrapping_sub(bits) & bits;
             }
+            // The whole byte's entry: what all its terms not walked weigh.
+            after -= u64::from(table[usize::from(bits)]);
             self.tables.push(table);
-            after -= (0..8)
-                .filter(|&b| bits >> b & 1 == 1)
-                .map(|b| u64::from(weight(b)))
-                .sum::<u64>();
         }
     }
 
